@@ -1,0 +1,99 @@
+// The one configuration contract. Every key has a default or a clear reason to be required;
+// `care-identity config check` prints each problem with its key and how to fix it.
+import { z } from 'zod';
+
+const seconds = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  publicUrl: z
+    .url({ message: 'must be an absolute http(s) URL, e.g. https://idp.example.nhs.uk:443' })
+    .refine((u) => /^https?:\/\//.test(u), 'must use http or https')
+    .refine((u) => !u.endsWith('/'), 'must not end with a slash')
+    .default('http://localhost:3000')
+    .describe('Base URL that browsers and relying parties use to reach this server'),
+  pathProfile: z
+    .enum(['cis2', 'plain'])
+    .default('cis2')
+    .describe('cis2: realm-style issuer and CIS2 endpoint paths; plain: issuer at the base URL'),
+  listen: z
+    .object({
+      host: z.string().min(1).default('localhost'),
+      port: z.coerce.number().int().min(0).max(65535).default(3000),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      url: z
+        .string()
+        .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
+        .optional()
+        .describe('PostgreSQL URL; when absent the embedded SQLite database is used'),
+      sqlitePath: z.string().min(1).default('./data/care-identity.db'),
+    })
+    .prefault({}),
+  secrets: z
+    .object({
+      keyEncryption: z
+        .string()
+        .min(32, 'must be at least 32 characters of random text (try: openssl rand -base64 32)')
+        .optional()
+        .describe('Seals private signing keys and authenticator secrets at rest'),
+      cookieKeys: z
+        .array(z.string().min(32, 'each cookie key must be at least 32 characters'))
+        .min(1)
+        .optional()
+        .describe('Signs cookies; list newest first to rotate'),
+    })
+    .prefault({}),
+  tokens: z
+    .object({
+      authorizationCodeTtl: seconds.max(600).default(60),
+      accessTokenTtl: seconds.default(3600),
+      idTokenTtl: seconds.default(3600),
+      refreshTokenTtl: seconds.default(14 * 24 * 3600),
+      interactionTtl: seconds.default(1800),
+      sessionTtl: seconds.default(12 * 3600),
+      signingAlg: z.enum(['RS256', 'PS256', 'ES256']).default('RS256'),
+    })
+    .prefault({}),
+  assurance: z
+    .object({
+      aal3MaxAge: seconds.max(12 * 3600, 'NIST 800-63B-4 allows at most 12 hours at AAL3').default(12 * 3600),
+      aal3IdleTimeout: seconds.default(15 * 60),
+      aal2MaxAge: seconds.max(24 * 3600, 'NIST 800-63B-4 recommends at most 24 hours at AAL2').default(12 * 3600),
+      aal2IdleTimeout: seconds.default(15 * 60),
+    })
+    .prefault({}),
+  lockout: z
+    .object({
+      maxConsecutiveFailures: z.coerce.number().int().min(1).max(100).default(100),
+      delayAfterFailures: z.coerce.number().int().min(1).default(5),
+    })
+    .prefault({}),
+  trustProxy: z.coerce.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  demo: z.coerce.boolean().default(false).describe('Seed demo data and generate missing secrets into ./data'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variables and the configuration key each sets. */
+export const environmentKeys: Record<string, string> = {
+  CARE_IDENTITY_PUBLIC_URL: 'publicUrl',
+  CARE_IDENTITY_PATH_PROFILE: 'pathProfile',
+  CARE_IDENTITY_HOST: 'listen.host',
+  PORT: 'listen.port',
+  CARE_IDENTITY_PORT: 'listen.port',
+  DATABASE_URL: 'database.url',
+  CARE_IDENTITY_SQLITE_PATH: 'database.sqlitePath',
+  CARE_IDENTITY_KEY_ENCRYPTION_SECRET: 'secrets.keyEncryption',
+  CARE_IDENTITY_COOKIE_KEYS: 'secrets.cookieKeys',
+  CARE_IDENTITY_SIGNING_ALG: 'tokens.signingAlg',
+  CARE_IDENTITY_ACCESS_TOKEN_TTL: 'tokens.accessTokenTtl',
+  CARE_IDENTITY_ID_TOKEN_TTL: 'tokens.idTokenTtl',
+  CARE_IDENTITY_CODE_TTL: 'tokens.authorizationCodeTtl',
+  CARE_IDENTITY_TRUST_PROXY: 'trustProxy',
+  CARE_IDENTITY_LOG_LEVEL: 'logLevel',
+  CARE_IDENTITY_DEMO: 'demo',
+};
