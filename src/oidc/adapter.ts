@@ -13,7 +13,11 @@ export function createAdapterFactory(db: Db) {
     async find(id: string): Promise<AdapterPayload | undefined> {
       const cached = clientCache.get(id);
       if (cached && Date.now() - cached.at < CLIENT_CACHE_MS) return cached.payload;
-      const row = await db.selectFrom('clients').select('metadata').where('client_id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('clients')
+        .select('metadata')
+        .where('client_id', '=', id)
+        .executeTakeFirst();
       const payload = row ? (JSON.parse(row.metadata) as AdapterPayload) : undefined;
       clientCache.set(id, { at: Date.now(), payload });
       return payload;

@@ -22,9 +22,15 @@ export class Sealer {
     const [version, ivText, bodyText] = sealed.split('.');
     if (version !== 'v1' || !ivText || !bodyText) throw new Error('sealed value has an unknown format');
     const body = Buffer.from(bodyText, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(ivText, 'base64url'));
+    if (body.length < 16) throw new Error('sealed value is too short');
+    // authTagLength pins the tag to 128 bits: a truncated tag must not be accepted.
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(ivText, 'base64url'), {
+      authTagLength: 16,
+    });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }

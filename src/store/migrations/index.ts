@@ -1,5 +1,5 @@
 // Versioned migrations, applied in key order by `care-identity migrate` and on start.
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as initial from './001-initial.ts';
 
 const migrations: Record<string, Migration> = {
