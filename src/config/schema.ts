@@ -60,7 +60,9 @@ export const configSchema = z.object({
     .object({
       aal3MaxAge: seconds.max(12 * 3600, 'NIST 800-63B-4 allows at most 12 hours at AAL3').default(12 * 3600),
       aal3IdleTimeout: seconds.default(15 * 60),
-      aal2MaxAge: seconds.max(24 * 3600, 'NIST 800-63B-4 recommends at most 24 hours at AAL2').default(12 * 3600),
+      aal2MaxAge: seconds
+        .max(24 * 3600, 'NIST 800-63B-4 recommends at most 24 hours at AAL2')
+        .default(12 * 3600),
       aal2IdleTimeout: seconds.default(15 * 60),
     })
     .prefault({}),

@@ -3,10 +3,12 @@
 // Clients are read from the clients table, which the CLI and admin API manage.
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Db } from '../store/database.ts';
+import type { Sealer } from '../store/sealer.ts';
+import { engineClientMetadata } from './clients.ts';
 
 const CLIENT_CACHE_MS = 5_000;
 
-export function createAdapterFactory(db: Db) {
+export function createAdapterFactory(db: Db, sealer: Sealer) {
   const clientCache = new Map<string, { at: number; payload: AdapterPayload | undefined }>();
 
   class ClientAdapter implements Adapter {
@@ -18,7 +20,7 @@ export function createAdapterFactory(db: Db) {
         .select('metadata')
         .where('client_id', '=', id)
         .executeTakeFirst();
-      const payload = row ? (JSON.parse(row.metadata) as AdapterPayload) : undefined;
+      const payload = row ? (engineClientMetadata(id, row.metadata, sealer) as AdapterPayload) : undefined;
       clientCache.set(id, { at: Date.now(), payload });
       return payload;
     }

@@ -14,6 +14,9 @@ import {
 } from '../../src/oidc/signing-keys.ts';
 import { migrate } from '../../src/store/database.ts';
 import { Sealer } from '../../src/store/sealer.ts';
+
+const adapterSealer = new Sealer('contract-test adapter key-encryption secret');
+
 import { createTestDatabase, describeEachDatabase } from '../helpers/databases.ts';
 
 const TABLES = [
@@ -106,7 +109,7 @@ describeEachDatabase('storage contract', (ctx) => {
 
   describe('oidc adapter', () => {
     test('upsert then find returns the stored payload', async () => {
-      const adapter = createAdapterFactory(ctx.db)('AuthorizationCode');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('AuthorizationCode');
       const id = uid('code');
       const stored = payload({
         accountId: '555000000001',
@@ -119,14 +122,14 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('find, findByUid and findByUserCode return undefined for unknown records', async () => {
-      const adapter = createAdapterFactory(ctx.db)('Session');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('Session');
       assert.equal(await adapter.find(uid('missing')), undefined);
       assert.equal(await adapter.findByUid(uid('missing')), undefined);
       assert.equal(await adapter.findByUserCode(uid('missing')), undefined);
     });
 
     test('a second upsert of the same id replaces the payload', async () => {
-      const adapter = createAdapterFactory(ctx.db)('Session');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('Session');
       const id = uid('session');
       await adapter.upsert(id, payload({ uid: uid('uid'), accountId: 'first' }), 60);
       const second = payload({ uid: uid('uid'), accountId: 'second' });
@@ -137,7 +140,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('the same id under two models holds two separate records', async () => {
-      const factory = createAdapterFactory(ctx.db);
+      const factory = createAdapterFactory(ctx.db, adapterSealer);
       const id = uid('shared');
       await factory('AccessToken').upsert(id, payload({ kind: 'AccessToken' }), 60);
       await factory('RefreshToken').upsert(id, payload({ kind: 'RefreshToken' }), 60);
@@ -146,7 +149,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('a record upserted with expiresIn 1 s is found now and no longer found after 1.1 s', async () => {
-      const adapter = createAdapterFactory(ctx.db)('Session');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('Session');
       const id = uid('session');
       const sessionUid = uid('uid');
       await adapter.upsert(id, payload({ uid: sessionUid }), 1);
@@ -158,7 +161,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('findByUid finds a Session by its uid, and only under that model', async () => {
-      const factory = createAdapterFactory(ctx.db);
+      const factory = createAdapterFactory(ctx.db, adapterSealer);
       const id = uid('session');
       const sessionUid = uid('uid');
       const stored = payload({ uid: sessionUid, accountId: '555000000002' });
@@ -168,7 +171,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('findByUserCode finds a DeviceCode by its user code', async () => {
-      const adapter = createAdapterFactory(ctx.db)('DeviceCode');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('DeviceCode');
       const userCode = `UC-${randomUUID().slice(0, 8)}`;
       const stored = payload({ userCode, clientId: 'tv' });
       await adapter.upsert(uid('device'), stored, 60);
@@ -176,7 +179,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('consume marks the record consumed with the time in epoch seconds', async () => {
-      const adapter = createAdapterFactory(ctx.db)('AuthorizationCode');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('AuthorizationCode');
       const id = uid('code');
       await adapter.upsert(id, payload({ grantId: uid('grant') }), 60);
       assert.equal((await adapter.find(id))?.consumed, undefined);
@@ -188,7 +191,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('10 concurrent consumes of one code: exactly one succeeds, 9 throw InvalidGrant, the grant is revoked', async () => {
-      const factory = createAdapterFactory(ctx.db);
+      const factory = createAdapterFactory(ctx.db, adapterSealer);
       const codes = factory('AuthorizationCode');
       const grantId = uid('grant');
       const codeId = uid('code');
@@ -208,7 +211,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('revokeByGrantId removes every model’s records for that grant and nothing else', async () => {
-      const factory = createAdapterFactory(ctx.db);
+      const factory = createAdapterFactory(ctx.db, adapterSealer);
       const grantId = uid('grant');
       const otherGrantId = uid('grant');
       const revoked = [
@@ -238,7 +241,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('destroy removes that record only', async () => {
-      const adapter = createAdapterFactory(ctx.db)('Interaction');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('Interaction');
       const gone = uid('interaction');
       const stays = uid('interaction');
       await adapter.upsert(gone, payload({ prompt: 'login' }), 60);
@@ -249,7 +252,7 @@ describeEachDatabase('storage contract', (ctx) => {
     });
 
     test('sweepExpiredPayloads deletes expired records and keeps live and non-expiring ones', async () => {
-      const adapter = createAdapterFactory(ctx.db)('AccessToken');
+      const adapter = createAdapterFactory(ctx.db, adapterSealer)('AccessToken');
       const expired = [uid('expired'), uid('expired')];
       const live = uid('live');
       const forever = uid('forever');
@@ -296,9 +299,28 @@ describeEachDatabase('storage contract', (ctx) => {
         .insertInto('clients')
         .values({ client_id: clientId, metadata: JSON.stringify(metadata), created_at: now, updated_at: now })
         .execute();
-      const clients = createAdapterFactory(ctx.db)('Client');
+      const clients = createAdapterFactory(ctx.db, adapterSealer)('Client');
       assert.deepEqual(await clients.find(clientId), metadata);
       assert.equal(await clients.find(uid('client')), undefined);
+      const sealedId = uid('client');
+      const sealedMetadata = {
+        client_id: sealedId,
+        redirect_uris: ['https://rp.example/cb'],
+        token_endpoint_auth_method: 'client_secret_post',
+        client_secret_sealed: adapterSealer.seal('s3cret-value', `clients.client_secret:${sealedId}`),
+      };
+      await ctx.db
+        .insertInto('clients')
+        .values({
+          client_id: sealedId,
+          metadata: JSON.stringify(sealedMetadata),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const unsealed = await clients.find(sealedId);
+      assert.equal(unsealed?.['client_secret'], 's3cret-value', 'the engine sees the secret unsealed');
+      assert.equal(unsealed?.['client_secret_sealed'], undefined);
       await assert.rejects(clients.upsert(clientId, payload(metadata), 0), /care-identity client/);
     });
   });

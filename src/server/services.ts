@@ -1,0 +1,19 @@
+// What the HTTP routes are given: built once at start by src/server/app.ts.
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Db } from '../store/database.ts';
+import type { Sealer } from '../store/sealer.ts';
+import type { Csrf } from './csrf.ts';
+import type { Render } from './views.ts';
+
+export interface Services {
+  config: Config;
+  issuer: string;
+  db: Db;
+  sealer: Sealer;
+  provider: Provider;
+  render: Render;
+  csrf: Csrf;
+  logger: Logger;
+}

@@ -1,0 +1,69 @@
+// A real Care Identity node for tests: listening on a loopback port, on a fresh database of the
+// given kind, with fixed test secrets.
+import { createServer } from 'node:net';
+import type Provider from 'oidc-provider';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config, ConfigInput } from '../../src/config/schema.ts';
+import { issuerFor } from '../../src/oidc/paths.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { Db } from '../../src/store/database.ts';
+import { Sealer } from '../../src/store/sealer.ts';
+import { createTestDatabase, type DatabaseKind } from './databases.ts';
+
+export const TEST_KEY_ENCRYPTION_SECRET = 'test key encryption secret, 32+ characters long';
+export const TEST_COOKIE_KEY = 'test cookie key that is at least thirty-two characters';
+
+export interface TestServer {
+  url: string;
+  issuer: string;
+  config: Config;
+  db: Db;
+  sealer: Sealer;
+  provider: Provider;
+  running: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestServer(
+  options: { kind?: DatabaseKind; config?: ConfigInput; db?: Db } = {},
+): Promise<TestServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const testDatabase = options.db ? undefined : await createTestDatabase(options.kind ?? 'sqlite');
+  const db = options.db ?? testDatabase!.db;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      publicUrl: url,
+      listen: { host: '127.0.0.1', port },
+      logLevel: 'silent',
+      secrets: { keyEncryption: TEST_KEY_ENCRYPTION_SECRET, cookieKeys: [TEST_COOKIE_KEY] },
+      ...options.config,
+    },
+  });
+  const running = await startServer(config, { db });
+  return {
+    url,
+    issuer: issuerFor(url, config.pathProfile),
+    config,
+    db,
+    sealer: new Sealer(TEST_KEY_ENCRYPTION_SECRET),
+    provider: running.app.provider,
+    running,
+    async close() {
+      await running.close();
+      await testDatabase?.close();
+    },
+  };
+}
