@@ -11,7 +11,7 @@ export const clientUsage = `care-identity client add --id ID --redirect-uri URI 
       [--name NAME] [--auth private_key_jwt|client_secret_post|client_secret_basic|client_secret_jwt]
       [--jwks-uri URL | --jwks-file FILE] [--signing-alg RS256|RS512|PS256|ES256]
       [--min-aal 2|3] [--no-pkce] [--scope "openid profile ..."] [--refresh-tokens]
-      [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--replace]
+      [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--signed-userinfo] [--replace]
   care-identity client list
   care-identity client show ID`;
 
@@ -41,6 +41,7 @@ export async function clientCommand(args: string[], context: CommandContext): Pr
     'refresh-tokens': { type: 'boolean', default: false },
     'post-logout-redirect-uri': { type: 'string', multiple: true },
     'backchannel-logout-uri': { type: 'string' },
+    'signed-userinfo': { type: 'boolean', default: false },
     replace: { type: 'boolean', default: false },
   });
   const minAal = Number(values['min-aal']);
@@ -59,6 +60,7 @@ export async function clientCommand(args: string[], context: CommandContext): Pr
   if (values['jwks-file']) metadata['jwks'] = JSON.parse(readFileSync(values['jwks-file'], 'utf8'));
   if (values['signing-alg']) metadata['token_endpoint_auth_signing_alg'] = values['signing-alg'];
   if (values.scope) metadata['scope'] = values.scope;
+  if (values['signed-userinfo']) metadata['userinfo_signed_response_alg'] = context.config.tokens.signingAlg;
   if (values['post-logout-redirect-uri'])
     metadata['post_logout_redirect_uris'] = values['post-logout-redirect-uri'];
   if (values['backchannel-logout-uri']) {

@@ -17,8 +17,12 @@ export const configSchema = z.object({
     .describe('cis2: realm-style issuer and CIS2 endpoint paths; plain: issuer at the base URL'),
   listen: z
     .object({
-      host: z.string().min(1).default('localhost'),
-      port: z.coerce.number().int().min(0).max(65535).default(3000),
+      host: z
+        .string()
+        .min(1)
+        .default('localhost')
+        .describe('Address to listen on (0.0.0.0 for all interfaces)'),
+      port: z.coerce.number().int().min(0).max(65535).default(3000).describe('TCP port to listen on'),
     })
     .prefault({}),
   database: z
@@ -28,7 +32,11 @@ export const configSchema = z.object({
         .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
         .optional()
         .describe('PostgreSQL URL; when absent the embedded SQLite database is used'),
-      sqlitePath: z.string().min(1).default('./data/care-identity.db'),
+      sqlitePath: z
+        .string()
+        .min(1)
+        .default('./data/care-identity.db')
+        .describe('File of the embedded SQLite database'),
     })
     .prefault({}),
   secrets: z
@@ -47,33 +55,68 @@ export const configSchema = z.object({
     .prefault({}),
   tokens: z
     .object({
-      authorizationCodeTtl: seconds.max(600).default(60),
-      accessTokenTtl: seconds.default(3600),
-      idTokenTtl: seconds.default(3600),
-      refreshTokenTtl: seconds.default(14 * 24 * 3600),
-      interactionTtl: seconds.default(1800),
-      sessionTtl: seconds.default(12 * 3600),
-      signingAlg: z.enum(['RS256', 'PS256', 'ES256']).default('RS256'),
+      authorizationCodeTtl: seconds
+        .max(600)
+        .default(60)
+        .describe('Seconds an authorization code stays valid (FAPI 2.0: 60)'),
+      accessTokenTtl: seconds.default(3600).describe('Seconds an access token stays valid'),
+      idTokenTtl: seconds.default(3600).describe('Seconds until an ID token expires'),
+      refreshTokenTtl: seconds
+        .default(14 * 24 * 3600)
+        .describe('Seconds a refresh token stays valid (clients registered for refresh tokens)'),
+      interactionTtl: seconds.default(1800).describe('Seconds a person has to finish signing in'),
+      sessionTtl: seconds
+        .default(12 * 3600)
+        .describe('Seconds an IdP session cookie lives (levels lapse sooner, see assurance.*)'),
+      signingAlg: z
+        .enum(['RS256', 'PS256', 'ES256'])
+        .default('RS256')
+        .describe('Default ID token signing algorithm (CIS2 relying parties verify RS256)'),
     })
     .prefault({}),
   assurance: z
     .object({
-      aal3MaxAge: seconds.max(12 * 3600, 'NIST 800-63B-4 allows at most 12 hours at AAL3').default(12 * 3600),
-      aal3IdleTimeout: seconds.default(15 * 60),
+      aal3MaxAge: seconds
+        .max(12 * 3600, 'NIST 800-63B-4 allows at most 12 hours at AAL3')
+        .default(12 * 3600)
+        .describe('Seconds after an AAL3 sign-in when it must be repeated'),
+      aal3IdleTimeout: seconds
+        .default(15 * 60)
+        .describe('Seconds without use after which an AAL3 session must sign in again'),
       aal2MaxAge: seconds
         .max(24 * 3600, 'NIST 800-63B-4 recommends at most 24 hours at AAL2')
         .default(12 * 3600),
-      aal2IdleTimeout: seconds.default(15 * 60),
+      aal2IdleTimeout: seconds
+        .default(15 * 60)
+        .describe(
+          'Seconds without use after which an AAL2 session must sign in again (NIST: at most 1 hour)',
+        ),
     })
     .prefault({}),
   lockout: z
     .object({
-      maxConsecutiveFailures: z.coerce.number().int().min(1).max(100).default(100),
-      delayAfterFailures: z.coerce.number().int().min(1).default(5),
+      maxConsecutiveFailures: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(100)
+        .describe(
+          'Consecutive failures after which an authenticator locks until an RA unlocks it (NIST: at most 100)',
+        ),
+      delayAfterFailures: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(5)
+        .describe('Consecutive failures after which growing delays (30 s doubling, up to 1 hour) apply'),
     })
     .prefault({}),
   trustProxy: z.coerce.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Least severe log level written (JSON lines on stdout)'),
   demo: z.coerce.boolean().default(false).describe('Seed demo data and generate missing secrets into ./data'),
 });
 
@@ -95,6 +138,12 @@ export const environmentKeys: Record<string, string> = {
   CARE_IDENTITY_ACCESS_TOKEN_TTL: 'tokens.accessTokenTtl',
   CARE_IDENTITY_ID_TOKEN_TTL: 'tokens.idTokenTtl',
   CARE_IDENTITY_CODE_TTL: 'tokens.authorizationCodeTtl',
+  CARE_IDENTITY_REFRESH_TOKEN_TTL: 'tokens.refreshTokenTtl',
+  CARE_IDENTITY_AAL3_MAX_AGE: 'assurance.aal3MaxAge',
+  CARE_IDENTITY_AAL3_IDLE_TIMEOUT: 'assurance.aal3IdleTimeout',
+  CARE_IDENTITY_AAL2_MAX_AGE: 'assurance.aal2MaxAge',
+  CARE_IDENTITY_AAL2_IDLE_TIMEOUT: 'assurance.aal2IdleTimeout',
+  CARE_IDENTITY_MAX_CONSECUTIVE_FAILURES: 'lockout.maxConsecutiveFailures',
   CARE_IDENTITY_TRUST_PROXY: 'trustProxy',
   CARE_IDENTITY_LOG_LEVEL: 'logLevel',
   CARE_IDENTITY_DEMO: 'demo',

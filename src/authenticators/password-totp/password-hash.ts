@@ -16,7 +16,7 @@ export const PASSWORD_HASH_OPTIONS: Readonly<Options> = Object.freeze({
 
 // A hash of a password nobody knows, at the same parameters, so that checking a password for an
 // unknown account costs the same time as for a known one and does not reveal which accounts exist.
-const DUMMY_HASH =
+export const UNKNOWN_ACCOUNT_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$FO9VvZlTq4qn7Gb5A+se4w$mGTbgT6nkPsPb5RSyTaYu+IOgJWGzIFbuzK9/9g1oF0';
 
 export async function hashPassword(password: string): Promise<string> {
@@ -34,5 +34,5 @@ export async function verifyPassword(storedHash: string, password: string): Prom
 }
 
 export async function burnPasswordCheck(password: string): Promise<void> {
-  await verifyPassword(DUMMY_HASH, password);
+  await verifyPassword(UNKNOWN_ACCOUNT_HASH, password);
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseOptions } from '@node-rs/argon2';
+import { parseOptions, verify } from '@node-rs/argon2';
 import {
   burnPasswordCheck,
   hashPassword,
+  UNKNOWN_ACCOUNT_HASH,
   verifyPassword,
 } from '../../../src/authenticators/password-totp/password-hash.ts';
 
@@ -55,17 +56,18 @@ describe('password hashing', () => {
     assert.ok(options.saltLen >= 16, 'salt of at least 128 bits (NIST asks for 32)');
   });
 
-  test('ASVS 6.3.8: checking a password for an unknown account does the same argon2id work', async () => {
-    const stored = await hashPassword('timing baseline');
-    const time = async (work: () => Promise<unknown>) => {
-      const start = performance.now();
-      for (let i = 0; i < 3; i++) await work();
-      return performance.now() - start;
-    };
-    const known = await time(() => verifyPassword(stored, 'timing guess'));
-    const unknown = await time(() => burnPasswordCheck('timing guess'));
+  test('ASVS 6.3.8: an unknown account is checked against a real argon2id hash at the same parameters', async () => {
+    // Equal work for known and unknown accounts follows from verifying a well-formed hash with the
+    // same parameters; speed itself is measured by the benchmark, never asserted here.
+    assert.deepEqual(
+      parseOptions(UNKNOWN_ACCOUNT_HASH),
+      parseOptions(await hashPassword('any password at all')),
+    );
+    assert.equal(
+      await verify(UNKNOWN_ACCOUNT_HASH, 'timing guess'),
+      false,
+      'a well-formed hash: verify runs, no throw',
+    );
     assert.equal(await burnPasswordCheck('anything'), undefined);
-    // A generous bound, for busy CI machines: only a skipped hash (orders of magnitude faster) fails it.
-    assert.ok(unknown > known / 10, `known ${known} ms, unknown ${unknown} ms`);
   });
 });
