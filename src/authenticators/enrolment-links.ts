@@ -71,3 +71,8 @@ export async function consumeEnrolmentLink(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Deletes links that expired more than a day ago (kept that long to explain "already used"). */
+export async function sweepExpiredEnrolmentLinks(db: Db, nowMs: number = Date.now()): Promise<void> {
+  await db.deleteFrom('enrolment_tokens').where('expires_at', '<', nowMs - 24 * 3600_000).execute();
+}

@@ -94,3 +94,8 @@ export async function touchSignInContext(db: Db, sessionUid: string, nowMs: numb
 export async function endSignInContext(db: Db, sessionUid: string): Promise<void> {
   await db.deleteFrom('sign_in_contexts').where('session_uid', '=', sessionUid).execute();
 }
+
+/** Deletes contexts of sessions unused for longer than a session can live. */
+export async function sweepStaleSignInContexts(db: Db, olderThanMs: number): Promise<void> {
+  await db.deleteFrom('sign_in_contexts').where('last_seen_at', '<', olderThanMs).execute();
+}

@@ -5,8 +5,10 @@ import Koa, { type Context, type Next } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { sweepExpiredEnrolmentLinks } from '../authenticators/enrolment-links.ts';
 import { demoRoutes } from '../demo/demo-routes.ts';
 import { enrolmentRoutes } from '../journeys/enrolment-routes.ts';
+import { sweepStaleSignInContexts } from '../journeys/sign-in-context.ts';
 import { signInRoutes } from '../journeys/sign-in-routes.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
@@ -110,10 +112,14 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
   }
   app.use(mountProvider(provider, pathProfiles[config.pathProfile].issuerPath));
 
+  // Each node sweeps expired records now and then; the deletes are idempotent across nodes.
   const sweep = setInterval(() => {
-    sweepExpiredPayloads(db).catch((error: unknown) =>
-      logger.warn({ err: error }, 'expired record sweep failed'),
-    );
+    const now = Date.now();
+    Promise.all([
+      sweepExpiredPayloads(db),
+      sweepStaleSignInContexts(db, now - config.tokens.sessionTtl * 1000),
+      sweepExpiredEnrolmentLinks(db, now),
+    ]).catch((error: unknown) => logger.warn({ err: error }, 'expired record sweep failed'));
   }, 10 * 60_000);
   sweep.unref();
 
