@@ -74,5 +74,8 @@ export async function consumeEnrolmentLink(
 
 /** Deletes links that expired more than a day ago (kept that long to explain "already used"). */
 export async function sweepExpiredEnrolmentLinks(db: Db, nowMs: number = Date.now()): Promise<void> {
-  await db.deleteFrom('enrolment_tokens').where('expires_at', '<', nowMs - 24 * 3600_000).execute();
+  await db
+    .deleteFrom('enrolment_tokens')
+    .where('expires_at', '<', nowMs - 24 * 3600_000)
+    .execute();
 }

@@ -62,10 +62,9 @@ export function parseConfig(options: LoadOptions = {}): { config?: Config; probl
   for (const [name, key] of Object.entries(environmentKeys)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, key, key === 'secrets.cookieKeys' ? value.split(',').map((s) => s.trim()) : value);
+    const isList = key === 'secrets.cookieKeys' || key === 'outboundPrivateHosts';
+    setPath(raw, key, isList ? value.split(',').map((s) => s.trim()) : value);
   }
-  if (env['CARE_IDENTITY_TRUST_PROXY'] === 'false') setPath(raw, 'trustProxy', false);
-  if (env['CARE_IDENTITY_DEMO'] === 'false') setPath(raw, 'demo', false);
   deepAssign(raw, options.overrides ?? {});
   const result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -89,6 +88,14 @@ export function parseConfig(options: LoadOptions = {}): { config?: Config; probl
       key: 'publicUrl',
       message: 'plain http is only allowed for localhost',
       fix: 'use https:// (terminate TLS here or at a reverse proxy)',
+    });
+  }
+  if (config.publicUrl.startsWith('https://') && !config.trustProxy) {
+    problems.push({
+      key: 'trustProxy',
+      message:
+        'an https public URL needs a TLS-terminating proxy in front of the node, and the node must trust it',
+      fix: 'set CARE_IDENTITY_TRUST_PROXY=true (and make the proxy send X-Forwarded-Proto)',
     });
   }
   return problems.length > 0 ? { problems } : { config, problems };

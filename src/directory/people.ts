@@ -217,6 +217,8 @@ export async function findPersonById(db: Db, id: string): Promise<Person | undef
 
 /** Email addresses are stored lower-case, so any capitalisation finds the person. */
 export async function findPersonByEmail(db: Db, emailAddress: string): Promise<Person | undefined> {
+  // PostgreSQL text cannot hold U+0000, and no email address contains it.
+  if (emailAddress.includes('\u0000')) return undefined;
   const row = await db
     .selectFrom('people')
     .selectAll()

@@ -8,11 +8,28 @@ import { engineClientMetadata } from './clients.ts';
 
 const CLIENT_CACHE_MS = 5_000;
 
+// Only these records die with their grant (as in the engine's own memory adapter). An
+// Interaction also carries a grant id, but revoking that grant (say, when another person's session
+// ends on a shared terminal) must not destroy the sign-in in progress.
+const GRANT_BOUND_MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+/** PostgreSQL text cannot hold U+0000; no identifier legitimately contains it. */
+function isStorableKey(value: string): boolean {
+  return !value.includes('\u0000');
+}
+
 export function createAdapterFactory(db: Db, sealer: Sealer) {
   const clientCache = new Map<string, { at: number; payload: AdapterPayload | undefined }>();
 
   class ClientAdapter implements Adapter {
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (!isStorableKey(id)) return undefined;
       const cached = clientCache.get(id);
       if (cached && Date.now() - cached.at < CLIENT_CACHE_MS) return cached.payload;
       const row = await db
@@ -50,7 +67,7 @@ export function createAdapterFactory(db: Db, sealer: Sealer) {
         model: this.#model,
         id,
         payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
+        grant_id: GRANT_BOUND_MODELS.has(this.#model) ? (payload.grantId ?? null) : null,
         uid: payload.uid ?? null,
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? Date.now() + expiresIn * 1000 : null,
@@ -72,6 +89,7 @@ export function createAdapterFactory(db: Db, sealer: Sealer) {
     }
 
     async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      if (!isStorableKey(value)) return undefined;
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'expires_at', 'consumed_at'])

@@ -4,7 +4,9 @@ import { scopeClaims } from '../directory/claims.ts';
 
 export const idTokenClaims = [
   'sub',
+  'acr',
   'amr',
+  'auth_time',
   'id_assurance_level',
   'authentication_assurance_level',
   'selected_roleid',

@@ -59,14 +59,15 @@ export async function sessionStanding(
   const session = ctx.oidc.session;
   let standing: SessionStanding = { context: undefined, achievement: undefined };
   const ceremony = result?.careIdentity?.ceremony;
+  const stored = session?.uid ? await findSignInContext(db, session.uid) : undefined;
   if (ceremony && session?.accountId === ceremony.personId) {
-    standing = { context: undefined, achievement: { level: ceremony.level as Level, amr: ceremony.methods } };
-  } else if (session?.accountId && session.uid) {
-    const context = await findSignInContext(db, session.uid);
-    if (context && context.personId === session.accountId) {
-      const level = effectiveLevel(context, lifetimes, Date.now());
-      standing = { context, achievement: level === 0 ? undefined : { level, amr: context.methods } };
-    }
+    // The stored context still describes the session before this ceremony: its role choice
+    // carries over only for the same person (recordCeremony keeps it on that condition too).
+    const context = stored?.personId === ceremony.personId ? stored : undefined;
+    standing = { context, achievement: { level: ceremony.level as Level, amr: ceremony.methods } };
+  } else if (session?.accountId && stored && stored.personId === session.accountId) {
+    const level = effectiveLevel(stored, lifetimes, Date.now());
+    standing = { context: stored, achievement: level === 0 ? undefined : { level, amr: stored.methods } };
   }
   (ctx.state as Record<symbol, SessionStanding>)[standingKey] = standing;
   return standing;

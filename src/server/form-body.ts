@@ -15,19 +15,43 @@ export async function readForm(ctx: Context, limit = DEFAULT_LIMIT): Promise<Rec
     );
   }
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
+  if (declared > limit) {
+    ctx.set('Connection', 'close');
+    throw tooLarge();
   }
+  const body = await readLimited(ctx, limit);
   const form: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+  for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
     if (!(key in form)) form[key] = value;
   }
   return form;
+}
+
+// Reads at most `limit` bytes. Past that it stops keeping data but lets the request finish (so the
+// socket stays usable for the error page) and asks for the connection to close afterwards.
+function readLimited(ctx: Context, limit: number): Promise<Buffer> {
+  const request = ctx.req;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) return;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        ctx.set('Connection', 'close');
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    request.once('error', reject);
+  });
 }
 
 function tooLarge(): PageError {

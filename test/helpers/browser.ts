@@ -12,11 +12,13 @@ export interface Page {
 export type Landing = { kind: 'callback'; url: URL } | { kind: 'page'; page: Page };
 
 export class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly cookies: Map<string, string>;
   readonly stopAt: string;
 
-  constructor(stopAt: string) {
+  /** Pass another browser's `cookies` to share its jar (one person using several applications). */
+  constructor(stopAt: string, cookies: Map<string, string> = new Map()) {
     this.stopAt = stopAt;
+    this.cookies = cookies;
   }
 
   #cookieHeader(): string {

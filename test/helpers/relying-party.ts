@@ -9,6 +9,8 @@ import type { TestServer } from './test-server.ts';
 export interface TestRelyingParty {
   clientId: string;
   redirectUri: string;
+  /** The post-logout redirect URI registered for the client. */
+  postLogoutRedirectUri: string;
   config: client.Configuration;
   privateJwk?: JsonWebKey;
   clientSecret?: string;
@@ -39,6 +41,7 @@ export async function createRelyingParty(
   counter += 1;
   const clientId = `${900000000000 + counter}.apps.supplier.${process.pid}`;
   const redirectUri = `https://rp${counter}.example.test/callback`;
+  const postLogoutRedirectUri = `https://rp${counter}.example.test/signed-out`;
   const auth = options.auth ?? 'private_key_jwt';
   const alg = options.alg ?? 'RS256';
   let privateJwk: JsonWebKey | undefined;
@@ -57,7 +60,7 @@ export async function createRelyingParty(
     client_id: clientId,
     client_name: `Test application ${counter}`,
     redirect_uris: [redirectUri],
-    post_logout_redirect_uris: [`https://rp${counter}.example.test/signed-out`],
+    post_logout_redirect_uris: [postLogoutRedirectUri],
     token_endpoint_auth_method: auth,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
@@ -97,6 +100,7 @@ export async function createRelyingParty(
   return {
     clientId,
     redirectUri,
+    postLogoutRedirectUri,
     config,
     ...(privateJwk ? { privateJwk } : {}),
     ...(clientSecret ? { clientSecret } : {}),

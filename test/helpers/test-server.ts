@@ -14,6 +14,7 @@ export const TEST_KEY_ENCRYPTION_SECRET = 'test key encryption secret, 32+ chara
 export const TEST_COOKIE_KEY = 'test cookie key that is at least thirty-two characters';
 
 export interface TestServer {
+  /** Where this node listens (its public URL unless the config says otherwise). */
   url: string;
   issuer: string;
   config: Config;
@@ -36,9 +37,15 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestServer(
-  options: { kind?: DatabaseKind; config?: ConfigInput; db?: Db } = {},
+  options: {
+    kind?: DatabaseKind;
+    config?: ConfigInput;
+    db?: Db;
+    /** Listen on this port (e.g. to restart a node where it was); a free one by default. */
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const testDatabase = options.db ? undefined : await createTestDatabase(options.kind ?? 'sqlite');
   const db = options.db ?? testDatabase!.db;
@@ -55,7 +62,9 @@ export async function startTestServer(
   const running = await startServer(config, { db });
   return {
     url,
-    issuer: issuerFor(url, config.pathProfile),
+    // From the configured public URL: a node started with another node's `publicUrl` (two nodes
+    // behind one name) shares its issuer while `url` still reaches this node directly.
+    issuer: issuerFor(config.publicUrl, config.pathProfile),
     config,
     db,
     sealer: new Sealer(TEST_KEY_ENCRYPTION_SECRET),
