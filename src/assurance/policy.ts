@@ -11,14 +11,27 @@ export interface AuthenticatorKindPolicy {
   amr: string[];
   /** Shown to people choosing how to sign in. */
   label: string;
+  /** The sign-in ceremony that proves it (several kinds can share one: WebAuthn decides by facts). */
+  method: SignInMethod;
 }
+
+export type SignInMethod = 'password-totp' | 'webauthn';
 
 export const authenticatorKinds = {
   'password-totp': {
     maxLevel: 2,
     amr: ['TOTP'],
     label: 'Microsoft Authenticator (email, password and code)',
+    method: 'password-totp',
   },
+  // A WebAuthn credential that does not prove AAL3: synced (backup-eligible) or not attested by an
+  // allow-listed model. NIST 800-63B-4 App. B caps syncable keys at AAL2. CIS2 publishes no amr
+  // for passkeys; `PASSKEY` keeps them apart from `FIDO2`, which relying parties read as AAL3.
+  passkey: { maxLevel: 2, amr: ['PASSKEY'], label: 'A passkey', method: 'webauthn' },
+  // Platform, device-bound, user-verified, `tpm` attestation chaining to an allowed root.
+  'windows-hello': { maxLevel: 3, amr: ['FIDO2'], label: 'Windows Hello', method: 'webauthn' },
+  // Roaming, device-bound, PIN/UV, allow-listed AAGUID whose metadata statement root the chain reaches.
+  'security-key': { maxLevel: 3, amr: ['FIDO2'], label: 'A security key', method: 'webauthn' },
 } as const satisfies Record<string, AuthenticatorKindPolicy>;
 
 export type AuthenticatorKind = keyof typeof authenticatorKinds;

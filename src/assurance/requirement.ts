@@ -8,12 +8,15 @@ import {
   defaultAcrFor,
   isAcrValue,
   type Level,
+  type SignInMethod,
 } from './policy.ts';
 
 export interface Requirement {
   /** Candidate classes in the order the client asked for them, each at or above the client minimum. */
   acrs: AcrValue[];
   minimumLevel: Level;
+  /** The level the easiest candidate class needs: what a person must reach to sign in at all. */
+  neededLevel: Level;
   /** True when the client asked only for classes below its registered minimum. */
   belowClientMinimum: boolean;
 }
@@ -26,11 +29,12 @@ export interface Achievement {
 export function requirementFor(acrValues: string | undefined, clientMinimum: Level): Requirement {
   const requested = (acrValues ?? '').split(' ').filter(isAcrValue);
   const allowed = requested.filter((acr) => acrClasses[acr].minLevel >= clientMinimum);
-  if (allowed.length > 0) return { acrs: allowed, minimumLevel: clientMinimum, belowClientMinimum: false };
+  const acrs = allowed.length > 0 ? allowed : [defaultAcrFor(clientMinimum)];
   return {
-    acrs: [defaultAcrFor(clientMinimum)],
+    acrs,
     minimumLevel: clientMinimum,
-    belowClientMinimum: requested.length > 0,
+    neededLevel: Math.min(...acrs.map((acr) => acrClasses[acr].minLevel)) as Level,
+    belowClientMinimum: allowed.length === 0 && requested.length > 0,
   };
 }
 
@@ -45,10 +49,26 @@ export function acrFor(requirement: Requirement, achieved: Achievement): AcrValu
   return requirement.acrs.find((acr) => satisfies(acr, achieved));
 }
 
-/** Authenticator kinds that could satisfy at least one candidate class. */
-export function kindsThatCanMeet(requirement: Requirement): AuthenticatorKind[] {
-  return (Object.keys(authenticatorKinds) as AuthenticatorKind[]).filter((kind) => {
+/**
+ * Authenticator kinds that could satisfy at least one candidate class; `available` narrows to the
+ * kinds this deployment can produce (no AAL3 WebAuthn kind without trust anchors).
+ */
+export function kindsThatCanMeet(
+  requirement: Requirement,
+  available: readonly AuthenticatorKind[] = Object.keys(authenticatorKinds) as AuthenticatorKind[],
+): AuthenticatorKind[] {
+  return available.filter((kind) => {
     const { maxLevel, amr } = authenticatorKinds[kind];
     return requirement.acrs.some((acr) => satisfies(acr, { level: maxLevel, amr }));
   });
+}
+
+/** The sign-in ceremonies to offer: those of the kinds that could meet the requirement. */
+export function methodsThatCanMeet(
+  requirement: Requirement,
+  available?: readonly AuthenticatorKind[],
+): SignInMethod[] {
+  return [
+    ...new Set(kindsThatCanMeet(requirement, available).map((kind) => authenticatorKinds[kind].method)),
+  ];
 }
