@@ -42,6 +42,7 @@ function typeOf(schema: AnySchema): string {
   const def = schema.def;
   if (def['type'] === 'enum') return Object.keys(def['entries'] as object).join(' \\| ');
   if (def['type'] === 'array') return 'list (comma-separated in the environment)';
+  if (def['type'] === 'union') return 'boolean (true/false)';
   if (def['type'] === 'string' && (def as { format?: string }).format === 'url') return 'URL';
   return String(def['type']);
 }

@@ -1,6 +1,7 @@
 // care-identity: the command line. `serve` runs a node; the rest manage one.
 import { recordAuditEvent } from './audit/audit-log.ts';
 import { print, UsageError } from './cli/args.ts';
+import { auditCommand, auditUsage } from './cli/audit-command.ts';
 import { clientCommand, clientUsage } from './cli/client-command.ts';
 import { withContext } from './cli/context.ts';
 import { keysCommand, keysUsage } from './cli/keys-command.ts';
@@ -23,6 +24,7 @@ Commands:
   ${clientUsage}
   ${userUsage}
   ${keysUsage}
+  ${auditUsage}
 
 Configuration comes from environment variables and an optional JSON file; see docs/configuration.md.`;
 
@@ -133,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
         await orgCommand(rest, context);
         return 0;
       });
+    case 'audit':
+      return withContext(options, (context) => auditCommand(rest, context));
     case 'keys':
       return withContext(options, async (context) => {
         await keysCommand(rest, context);

@@ -4,6 +4,14 @@ import { z } from 'zod';
 
 const seconds = z.coerce.number().int().positive();
 
+/** true/false from JSON, or "true"/"false"/"1"/"0" from the environment (coerce would read "false" as true). */
+const flag = z.union(
+  [z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')],
+  {
+    error: 'must be true or false',
+  },
+);
+
 export const configSchema = z.object({
   publicUrl: z
     .url({ message: 'must be an absolute http(s) URL, e.g. https://idp.example.nhs.uk:443' })
@@ -112,12 +120,88 @@ export const configSchema = z.object({
         .describe('Consecutive failures after which growing delays (30 s doubling, up to 1 hour) apply'),
     })
     .prefault({}),
-  trustProxy: z.coerce.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+  webauthn: z
+    .object({
+      rpId: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('WebAuthn relying party ID; defaults to the host name of publicUrl'),
+      rpName: z.string().min(1).default('Care Identity').describe('Name shown by browsers when registering'),
+      origins: z
+        .array(z.url())
+        .optional()
+        .describe('Origins accepted in WebAuthn ceremonies; defaults to the origin of publicUrl'),
+      challengeTtl: seconds
+        .max(600)
+        .default(300)
+        .describe('Seconds a WebAuthn challenge stays valid (each is also single use)'),
+      metadataStatementFiles: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'FIDO metadata statement JSON files (local, no download) whose roots attest AAL3 authenticators',
+        ),
+      aaguidAllowListFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Text file of authenticator AAGUIDs allowed at AAL3, one a line; without it no WebAuthn credential reaches AAL3',
+        ),
+    })
+    .prefault({}),
+  smtp: z
+    .object({
+      host: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('SMTP server for notifications to people; when absent notifications are only logged'),
+      port: z.coerce.number().int().min(1).max(65535).default(587).describe('SMTP port (465 with secure)'),
+      secure: flag
+        .default(false)
+        .describe('Connect with TLS from the start (port 465); otherwise STARTTLS is used when offered'),
+      requireTls: flag.default(false).describe('Refuse to send unless the server offers STARTTLS'),
+      from: z
+        .string()
+        .min(3)
+        .default('Care Identity <no-reply@care-identity.invalid>')
+        .describe('From address of notification emails'),
+      user: z.string().min(1).optional().describe('SMTP user name, when the server asks for one'),
+      password: z.string().min(1).optional().describe('SMTP password'),
+    })
+    .prefault({}),
+  ra: z
+    .object({
+      registrationLinkMinutes: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(10, 'NIST 800-63B-4 allows external binding codes to live at most 10 minutes')
+        .default(10)
+        .describe('Minutes a one-time authenticator registration link issued by an RA stays valid'),
+      photoMaxBytes: z.coerce
+        .number()
+        .int()
+        .min(10_000)
+        .max(10_000_000)
+        .default(2_000_000)
+        .describe('Largest photo (bytes) an RA may upload for a person'),
+    })
+    .prefault({}),
+  outboundPrivateHosts: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Host names or addresses of relying parties on private networks (e.g. HSCN) that back-channel logout and JWKS fetches may reach; all other private and loopback addresses are refused',
+    ),
+  trustProxy: flag.default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Least severe log level written (JSON lines on stdout)'),
-  demo: z.coerce.boolean().default(false).describe('Seed demo data and generate missing secrets into ./data'),
+  demo: flag.default(false).describe('Seed demo data and generate missing secrets into ./data'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -144,6 +228,19 @@ export const environmentKeys: Record<string, string> = {
   CARE_IDENTITY_AAL2_MAX_AGE: 'assurance.aal2MaxAge',
   CARE_IDENTITY_AAL2_IDLE_TIMEOUT: 'assurance.aal2IdleTimeout',
   CARE_IDENTITY_MAX_CONSECUTIVE_FAILURES: 'lockout.maxConsecutiveFailures',
+  CARE_IDENTITY_SMTP_HOST: 'smtp.host',
+  CARE_IDENTITY_SMTP_PORT: 'smtp.port',
+  CARE_IDENTITY_SMTP_SECURE: 'smtp.secure',
+  CARE_IDENTITY_SMTP_REQUIRE_TLS: 'smtp.requireTls',
+  CARE_IDENTITY_SMTP_FROM: 'smtp.from',
+  CARE_IDENTITY_SMTP_USER: 'smtp.user',
+  CARE_IDENTITY_SMTP_PASSWORD: 'smtp.password',
+  CARE_IDENTITY_RA_LINK_MINUTES: 'ra.registrationLinkMinutes',
+  CARE_IDENTITY_OUTBOUND_PRIVATE_HOSTS: 'outboundPrivateHosts',
+  CARE_IDENTITY_WEBAUTHN_RP_ID: 'webauthn.rpId',
+  CARE_IDENTITY_WEBAUTHN_ORIGINS: 'webauthn.origins',
+  CARE_IDENTITY_WEBAUTHN_METADATA_FILES: 'webauthn.metadataStatementFiles',
+  CARE_IDENTITY_WEBAUTHN_AAGUID_ALLOW_LIST: 'webauthn.aaguidAllowListFile',
   CARE_IDENTITY_TRUST_PROXY: 'trustProxy',
   CARE_IDENTITY_LOG_LEVEL: 'logLevel',
   CARE_IDENTITY_DEMO: 'demo',

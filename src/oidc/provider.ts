@@ -2,6 +2,7 @@
 // Everything protocol-shaped is the engine's; Care Identity supplies storage, accounts,
 // the assurance policy, and the pages.
 import Provider, { type Configuration, type ErrorOut, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { adminScopeNames, RA_ACTOR_METADATA } from '../admin-api/scopes.ts';
 import { supportedAcrValues } from '../assurance/policy.ts';
 import type { LifetimePolicy } from '../assurance/session-lifetime.ts';
 import type { Config } from '../config/schema.ts';
@@ -59,7 +60,8 @@ export function createProvider({
     findAccount: createFindAccount(db, realm),
     jwks: jwks as Configuration['jwks'],
     routes: pathProfiles[config.pathProfile].routes,
-    scopes: supportedScopes,
+    // Administration API scopes are listed so the engine grants them only to clients registered with them.
+    scopes: [...supportedScopes, ...adminScopeNames],
     claims: claimsConfiguration(),
     acrValues: supportedAcrValues,
     responseTypes: ['code'],
@@ -76,13 +78,22 @@ export function createProvider({
       token_endpoint_auth_method: 'private_key_jwt',
     },
     extraClientMetadata: {
-      properties: ['minimum_aal', 'pkce_required', 'client_name'],
+      properties: ['minimum_aal', 'pkce_required', 'client_name', RA_ACTOR_METADATA],
       validator(_ctx, key, value) {
         if (key === 'minimum_aal' && value !== undefined && value !== 2 && value !== 3) {
           throw new errors.InvalidClientMetadata('minimum_aal must be 2 or 3');
         }
         if (key === 'pkce_required' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('pkce_required must be true or false');
+        }
+        if (
+          key === RA_ACTOR_METADATA &&
+          value !== undefined &&
+          !(typeof value === 'string' && /^\d{12}$/.test(value))
+        ) {
+          throw new errors.InvalidClientMetadata(
+            `${RA_ACTOR_METADATA} must be the 12-digit id of an RA staff member`,
+          );
         }
       },
     },
@@ -97,6 +108,8 @@ export function createProvider({
       jwtUserinfo: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      // The administration API's clients (src/admin-api) get tokens this way.
+      clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -160,6 +173,16 @@ export function createProvider({
       DeviceCode: 600,
     },
     allowOmittingSingleRegisteredRedirectUri: false,
+    // The engine refuses outgoing requests to private and loopback addresses (SSRF protection).
+    // Relying parties the operator names on private networks (HSCN) are let through.
+    fetch: (url, options) => {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (config.outboundPrivateHosts.includes(host)) {
+        const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+        return globalThis.fetch(url, rest);
+      }
+      return globalThis.fetch(url, options);
+    },
     conformIdTokenClaims: true,
   };
 

@@ -4,17 +4,22 @@ import { join } from 'node:path';
 import Koa, { type Context, type Next } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
-import type { Config } from '../config/schema.ts';
+import { adminApiRoutes } from '../admin-api/routes.ts';
+import { recordAuditEvent } from '../audit/audit-log.ts';
 import { sweepExpiredEnrolmentLinks } from '../authenticators/enrolment-links.ts';
+import type { Config } from '../config/schema.ts';
 import { demoRoutes } from '../demo/demo-routes.ts';
+import { accountRoutes } from '../journeys/account-routes.ts';
 import { enrolmentRoutes } from '../journeys/enrolment-routes.ts';
 import { sweepStaleSignInContexts } from '../journeys/sign-in-context.ts';
 import { signInRoutes } from '../journeys/sign-in-routes.ts';
+import { webauthnEnrolmentRoutes } from '../journeys/webauthn-enrolment-routes.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { sweepExpiredPayloads } from '../oidc/adapter.ts';
 import { issuerFor, pathProfiles } from '../oidc/paths.ts';
 import { createProvider } from '../oidc/provider.ts';
+import { raServicesFromConfig } from '../ra/services.ts';
 import type { Db } from '../store/database.ts';
 import { Sealer } from '../store/sealer.ts';
 import { Csrf } from './csrf.ts';
@@ -22,6 +27,7 @@ import { engineProviderPages } from './engine-pages.ts';
 import { errorPages } from './error-pages.ts';
 import { healthRoutes } from './health-routes.ts';
 import { homeRoutes } from './home-routes.ts';
+import { requireHttps } from './require-https.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { Services } from './services.ts';
 import { staticFiles } from './static-files.ts';
@@ -79,24 +85,54 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
     cookieKeys: secrets.cookieKeys,
     pages: engineProviderPages(render),
   });
+  // Back-channel logout is fire-and-forget in the engine: make failures visible and audited.
+  provider.on(
+    'backchannel.error',
+    (_ctx, error: Error, client: { clientId: string }, accountId: string, sid: string) => {
+      logger.warn({ client_id: client.clientId, err: error.message }, 'back-channel logout failed');
+      recordAuditEvent(db, {
+        type: 'backchannel_logout',
+        outcome: 'failure',
+        actor: 'system',
+        subject: accountId,
+        detail: { client_id: client.clientId, sid, error: error.message },
+      }).catch((auditError: unknown) => logger.error({ err: auditError }, 'audit write failed'));
+    },
+  );
+  provider.on('backchannel.success', (_ctx, client: { clientId: string }, accountId: string, sid: string) => {
+    recordAuditEvent(db, {
+      type: 'backchannel_logout',
+      outcome: 'success',
+      actor: 'system',
+      subject: accountId,
+      detail: { client_id: client.clientId, sid },
+    }).catch((auditError: unknown) => logger.error({ err: auditError }, 'audit write failed'));
+  });
   const issuer = issuerFor(config.publicUrl, config.pathProfile);
   const services: Services = { config, issuer, db, sealer, provider, render, csrf, logger };
   const metrics = createMetrics();
+  // The RA service layer: the administration API and the RA portal pages share it.
+  const raServices = raServicesFromConfig(config, db, logger);
 
   const app = new Koa({ proxy: config.trustProxy });
   app.keys = secrets.cookieKeys;
   app.silent = true;
 
   app.use(metrics.middleware);
+  if (https) app.use(requireHttps(config.publicUrl));
   app.use(securityHeaders({ https }));
   app.use(errorPages(render, logger));
   app.use(
     staticFiles(
-      { '/assets': join(nhsukDist, 'nhsuk', 'assets') },
+      {
+        '/assets': join(nhsukDist, 'nhsuk', 'assets'),
+        '/static/simplewebauthn': join(nhsukDist, '..', '..', '@simplewebauthn', 'browser', 'esm'),
+      },
       {
         '/static/nhsuk-frontend.min.css': join(nhsukDist, 'nhsuk', 'nhsuk-frontend.min.css'),
         '/static/nhsuk-frontend.min.js': join(nhsukDist, 'nhsuk', 'nhsuk-frontend.min.js'),
         '/static/care-identity.css': join(viewsDirectory, 'static', 'care-identity.css'),
+        '/static/webauthn.js': join(viewsDirectory, 'static', 'webauthn.js'),
       },
     ),
   );
@@ -104,8 +140,15 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
     healthRoutes(db, metrics.registry),
     homeRoutes(services),
     signInRoutes(services),
+    webauthnEnrolmentRoutes(services),
+    accountRoutes(services),
     enrolmentRoutes(services),
     ...(config.demo ? [demoRoutes(services)] : []),
+    adminApiRoutes(
+      { ra: raServices.ra, provider, logger, photoMaxBytes: config.ra.photoMaxBytes },
+      issuer,
+      `${issuer}${pathProfiles[config.pathProfile].routes.token}`,
+    ),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -123,5 +166,13 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
   }, 10 * 60_000);
   sweep.unref();
 
-  return { app, provider, services, close: () => clearInterval(sweep) };
+  return {
+    app,
+    provider,
+    services,
+    close: () => {
+      clearInterval(sweep);
+      raServices.notifier.close();
+    },
+  };
 }

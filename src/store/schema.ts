@@ -16,6 +16,13 @@ export interface PeopleTable {
   updated_at: number;
 }
 
+/** Columns migration 003 adds to `people` (apart, so rows built as PeopleTable stay valid inserts). */
+export interface PeopleRaColumns {
+  date_of_birth: Generated<string | null>; // YYYY-MM-DD
+  ni_number: Generated<string | null>; // National Insurance number, upper-case, no spaces
+  identity_status: Generated<string | null>; // null (outside the RA) | unverified | migrated | verified
+}
+
 export interface OrganisationsTable {
   code: string; // ODS code
   name: string;
@@ -39,6 +46,12 @@ export interface RoleAssignmentsTable {
   start_date: string | null; // YYYY-MM-DD
   end_date: string | null;
   created_at: number;
+}
+
+/** Columns migration 003 adds to `role_assignments`. */
+export interface RoleAssignmentsRaColumns {
+  position_id: Generated<string | null>; // the RA position it came from
+  assigned_by: Generated<string | null>; // person id of the RA actor
 }
 
 export interface ClientsTable {
@@ -117,11 +130,90 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface PersonPhotosTable {
+  person_id: string;
+  content_type: string;
+  data: string; // base64
+  size: number;
+  sha256: string;
+  uploaded_by: string;
+  uploaded_at: number;
+}
+
+export interface IdentityVerificationsTable {
+  id: string;
+  person_id: string;
+  org_code: string;
+  checked_by: string; // person id of the ID checker
+  checked_on: string; // YYYY-MM-DD
+  method: string; // face-to-face | video
+  documents: string; // JSON array of { type, checks } (never images)
+  id_assurance_level: number;
+  created_at: number;
+}
+
+export interface PositionsTable {
+  id: string;
+  org_code: string;
+  name: string;
+  job_role_code: string;
+  activity_codes: string; // JSON array of extra B codes
+  workgroups: string; // JSON array of { code, name }
+  assignable: number; // 1: sponsors may assign it directly
+  approval: string; // JSON { approvedBy, approvedOn, reference }
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PositionRequestsTable {
+  id: string;
+  position_id: string;
+  person_id: string;
+  org_code: string;
+  start_date: string | null;
+  end_date: string | null;
+  reason: string | null;
+  status: string; // pending | approved | rejected
+  requested_by: string;
+  requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  person_roleid: string | null;
+}
+
+export interface WebauthnCredentialsTable {
+  credential_id: string; // base64url, as the browser reports it
+  authenticator_id: string;
+  person_id: string;
+  user_handle: string; // base64url WebAuthn user.id (random, per person)
+  created_at: number;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string; // base64url, single use
+  purpose: string; // authenticate | register
+  binding: string; // what it was issued to: an interaction, a web session, an enrolment link
+  person_id: string | null;
+  user_handle: string | null; // registration: the user.id the options carried
+  expires_at: number;
+}
+
+export interface WebSessionsTable {
+  id_hash: string; // SHA-256 of the cookie value
+  app: string; // which first-party app (account, ra, ...)
+  person_id: string | null;
+  data: string; // JSON: sign-in in progress, or the signed-in person's level, amr and times
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface Database {
-  people: PeopleTable;
+  people: PeopleTable & PeopleRaColumns;
   organisations: OrganisationsTable;
   org_memberships: OrgMembershipsTable;
-  role_assignments: RoleAssignmentsTable;
+  role_assignments: RoleAssignmentsTable & RoleAssignmentsRaColumns;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
@@ -129,4 +221,11 @@ export interface Database {
   enrolment_tokens: EnrolmentTokensTable;
   sign_in_contexts: SignInContextsTable;
   audit_events: AuditEventsTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  web_sessions: WebSessionsTable;
+  person_photos: PersonPhotosTable;
+  identity_verifications: IdentityVerificationsTable;
+  positions: PositionsTable;
+  position_requests: PositionRequestsTable;
 }
