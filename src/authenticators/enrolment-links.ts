@@ -3,6 +3,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.ts';
 
+/**
+ * What a one-time link can set up: /enrol/:token serves Microsoft Authenticator itself and the
+ * three WebAuthn intents (src/authenticators/webauthn/registration.ts); the RA services issue the same.
+ */
+export const enrolmentKinds = ['password-totp', 'passkey', 'windows-hello', 'security-key'] as const;
+export type EnrolmentKind = (typeof enrolmentKinds)[number];
+
+export function isEnrolmentKind(value: unknown): value is EnrolmentKind {
+  return typeof value === 'string' && (enrolmentKinds as readonly string[]).includes(value);
+}
+
 export interface IssuedEnrolmentLink {
   token: string;
   path: string;

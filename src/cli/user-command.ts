@@ -2,7 +2,7 @@
 
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import { listAuthenticators } from '../authenticators/authenticator-store.ts';
-import { issueEnrolmentLink } from '../authenticators/enrolment-links.ts';
+import { enrolmentKinds, isEnrolmentKind, issueEnrolmentLink } from '../authenticators/enrolment-links.ts';
 import { listOrganisations, upsertOrganisation } from '../directory/organisations.ts';
 import { createPerson, findPersonByEmail, findPersonById, listPeople } from '../directory/people.ts';
 import { assignRole, listRoleAssignments } from '../directory/positions.ts';
@@ -13,7 +13,7 @@ export const userUsage = `care-identity user create --given NAME --family NAME -
   care-identity user show ID|EMAIL
   care-identity user list [--query TEXT] [--limit N]
   care-identity user assign-role ID --org ODS --role R8000 [--activity B0825 ...] [--start YYYY-MM-DD] [--end YYYY-MM-DD]
-  care-identity user enrol-link ID [--minutes 15]
+  care-identity user enrol-link ID [--kind password-totp|passkey|windows-hello|security-key] [--minutes 15]
   care-identity org add --code ODS --name NAME
   care-identity org list`;
 
@@ -105,14 +105,20 @@ export async function userCommand(args: string[], context: CommandContext): Prom
       return print(assignment);
     }
     case 'enrol-link': {
-      const { values, positionals } = parse(rest, { minutes: { type: 'string', default: '15' } });
-      const person = await personOrFail(context, positionals[0]);
+      const { values, positionals } = parse(rest, {
+        minutes: { type: 'string', default: '15' },
+        kind: { type: 'string', default: 'password-totp' },
+      });
+      const kind = values.kind;
+      if (!isEnrolmentKind(kind)) throw new UsageError(`--kind must be one of ${enrolmentKinds.join(', ')}`);
       const minutes = Number(values.minutes);
       if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
         throw new UsageError('--minutes must be 1 to 1440');
+      const person = await personOrFail(context, positionals[0]);
+      if (person.status !== 'active') throw new UsageError(`user ${person.id} is ${person.status}`);
       const link = await issueEnrolmentLink(db, {
         personId: person.id,
-        kind: 'password-totp',
+        kind,
         createdBy: 'cli',
         ttlMs: minutes * 60_000,
       });
@@ -121,9 +127,11 @@ export async function userCommand(args: string[], context: CommandContext): Prom
         outcome: 'success',
         actor: 'cli',
         subject: person.id,
-        detail: { kind: 'password-totp' },
+        detail: { kind, minutes },
       });
-      return print(`${context.config.publicUrl}${link.path}  (valid for ${minutes} minutes, single use)`);
+      return print(
+        `${context.config.publicUrl}${link.path}  (${kind}, valid for ${minutes} minutes, single use)`,
+      );
     }
     default:
       throw new UsageError(userUsage);

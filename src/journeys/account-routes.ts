@@ -16,6 +16,7 @@ import {
 } from '../authenticators/webauthn/registration.ts';
 import { webauthnSettings } from '../authenticators/webauthn/settings.ts';
 import { findPersonById } from '../directory/people.ts';
+import { setCookie } from '../server/cookies.ts';
 import { readForm } from '../server/form-body.ts';
 import { PageError } from '../server/page-error.ts';
 import type { Services } from '../server/services.ts';
@@ -26,6 +27,9 @@ import {
   highestLevel,
   isLastAtItsLevel,
 } from './account-authenticators.ts';
+import { authenticatorNotices } from './account-notices.ts';
+import { accountProfile } from './account-profile.ts';
+import { endEverySession } from './account-sessions.ts';
 import { levelNames } from './sign-in-routes.ts';
 import {
   cleanLabel,
@@ -54,6 +58,7 @@ export function accountRoutes(services: Services): Router {
   const { db, render, csrf, config } = services;
   const settings = webauthnSettings(config);
   const offered = new Set(attainableKinds(settings.anchors));
+  const notify = authenticatorNotices(services);
   const sessions = webSessions(services, {
     name: 'account',
     clientId: ACCOUNT_CLIENT_ID,
@@ -146,14 +151,50 @@ export function accountRoutes(services: Services): Router {
     await sessions.signOut(ctx);
   });
 
+  // Sign out everywhere (ASVS 7.4.3, 7.4.5): every IdP session, web session and grant of the person.
+  router.get('/account/sign-out-everywhere', async (ctx) => {
+    const signedIn = await sessions.requireSignIn(ctx, 2);
+    if (!signedIn) return;
+    render(ctx, 'account/sign-out-everywhere.njk', { title: 'Sign out everywhere?' });
+  });
+
+  router.post('/account/sign-out-everywhere', async (ctx) => {
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form['csrf']);
+    const signedIn = await sessions.signedIn(ctx, 2);
+    if (!signedIn) throw expired();
+    const personId = signedIn.person.personId;
+    const ended = await endEverySession(db, services.provider, personId);
+    setCookie(ctx, { secure: config.publicUrl.startsWith('https://') }, 'care_account', null);
+    await audit(ctx, personId, 'signed_out_everywhere', {
+      sessions: ended.sessions,
+      grants: ended.grants,
+      tokens: ended.tokens,
+      web_sessions: ended.webSessions,
+      backchannel_notified: ended.backchannel.notified,
+      backchannel_failed: ended.backchannel.failed,
+    });
+    ctx.status = 303;
+    ctx.redirect('/account/signed-out-everywhere');
+  });
+
+  router.get('/account/signed-out-everywhere', (ctx) => {
+    render(ctx, 'account/signed-out.njk', {
+      title: 'You have signed out everywhere',
+      everywhere: true,
+    });
+  });
+
   router.get('/account', async (ctx) => {
     const signedIn = await sessions.requireSignIn(ctx, 2);
     if (!signedIn) return;
-    const person = await findPersonById(db, signedIn.person.personId);
+    const profile = await accountProfile(db, signedIn.person.personId);
+    if (!profile) throw notFound();
     const authenticators = await mine(signedIn);
     render(ctx, 'account/index.njk', {
-      title: 'Your sign-in methods',
-      person,
+      title: 'Your account',
+      person: profile.person,
+      profile,
       sessionLevel: levelNames[signedIn.level],
       authenticators: authenticators.map((a) => ({
         ...a,
@@ -247,6 +288,14 @@ export function accountRoutes(services: Services): Router {
       session_level: signedIn.level,
       aaguid: outcome.facts.attestation.aaguid,
       attestation_trusted: outcome.facts.attestation.trusted,
+    });
+    await notify(ctx, {
+      personId,
+      notice: 'authenticator-added',
+      authenticatorId: outcome.authenticatorId,
+      name: cleanLabel(form['label'], intent),
+      kind: outcome.kind,
+      by: 'you, from your Care Identity account',
     });
     render(ctx, 'account/registered.njk', {
       title: `${authenticatorKinds[outcome.kind].label.replace(/^A /, '').replace(/^./, (c) => c.toUpperCase())} is set up`,
@@ -343,6 +392,14 @@ export function accountRoutes(services: Services): Router {
       authenticator_id: authenticator.id,
       kind: authenticator.kind,
       level: authenticator.level,
+    });
+    await notify(ctx, {
+      personId: signedIn.person.personId,
+      notice: 'authenticator-removed',
+      authenticatorId: authenticator.id,
+      name: authenticator.name,
+      kind: authenticator.kind,
+      by: 'you, from your Care Identity account',
     });
     ctx.status = 303;
     ctx.redirect('/account');

@@ -14,6 +14,7 @@ import { findPersonById } from '../directory/people.ts';
 import { readForm } from '../server/form-body.ts';
 import { PageError } from '../server/page-error.ts';
 import type { Services } from '../server/services.ts';
+import { authenticatorNotices } from './account-notices.ts';
 
 const linkNotValid = () =>
   new PageError(
@@ -25,6 +26,7 @@ const linkNotValid = () =>
 export function enrolmentRoutes(services: Services): Router {
   const router = new Router();
   const { db, sealer, render, csrf } = services;
+  const notify = authenticatorNotices(services);
 
   async function load(ctx: Context) {
     const link = await findUsableEnrolmentLink(db, String(ctx.params['token']));
@@ -80,6 +82,12 @@ export function enrolmentRoutes(services: Services): Router {
       sourceIp: ctx.ip,
       detail: { kind: KIND, authenticator_id: pending.authenticatorId, revoked },
     });
+    const by = 'you, with a one-time link from your Registration Authority';
+    const common = { personId: person.id, name: 'Microsoft Authenticator', kind: KIND, by };
+    await notify(ctx, { ...common, notice: 'authenticator-added', authenticatorId: pending.authenticatorId });
+    // Setting it up again replaces the one before: that one can no longer be used.
+    for (const id of revoked)
+      await notify(ctx, { ...common, notice: 'authenticator-removed', authenticatorId: id });
     render(ctx, 'enrol/done.njk', { title: 'Microsoft Authenticator is set up', person });
   });
 

@@ -18,6 +18,7 @@ import { findPersonById } from '../directory/people.ts';
 import { readForm } from '../server/form-body.ts';
 import { PageError } from '../server/page-error.ts';
 import type { Services } from '../server/services.ts';
+import { authenticatorNotices } from './account-notices.ts';
 import {
   cleanLabel,
   intentHelp,
@@ -37,6 +38,7 @@ export function webauthnEnrolmentRoutes(services: Services): Router {
   const router = new Router();
   const { db, render, csrf, config } = services;
   const settings = webauthnSettings(config);
+  const notify = authenticatorNotices(services);
 
   /** The link and person when it is a usable link for a WebAuthn kind; undefined for other kinds. */
   async function load(ctx: Context) {
@@ -145,6 +147,14 @@ export function webauthnEnrolmentRoutes(services: Services): Router {
         aaguid: outcome.facts.attestation.aaguid,
         attestation_trusted: outcome.facts.attestation.trusted,
       },
+    });
+    await notify(ctx, {
+      personId: person.id,
+      notice: 'authenticator-added',
+      authenticatorId: outcome.authenticatorId,
+      name: cleanLabel(form['label'], intent),
+      kind: outcome.kind,
+      by: 'you, with a one-time link from your Registration Authority',
     });
     render(ctx, 'account/registered.njk', {
       title: `${authenticatorKinds[outcome.kind].label.replace(/^A /, '').replace(/^./, (c) => c.toUpperCase())} is set up`,

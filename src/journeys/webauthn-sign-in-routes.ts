@@ -10,7 +10,9 @@ import { decideLevel } from '../assurance/levels.ts';
 import { authenticatorKinds } from '../assurance/policy.ts';
 import { kindsThatCanMeet } from '../assurance/requirement.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
+import { findAuthenticator } from '../authenticators/authenticator-store.ts';
 import { activeCredentials } from '../authenticators/webauthn/credentials.ts';
+import type { WebAuthnData } from '../authenticators/webauthn/facts.ts';
 import { webauthnSettings } from '../authenticators/webauthn/settings.ts';
 import {
   type AuthenticationFailure,
@@ -20,6 +22,7 @@ import {
 import { findPersonByEmail } from '../directory/people.ts';
 import { readForm } from '../server/form-body.ts';
 import type { Services } from '../server/services.ts';
+import { authenticatorNotices, kindName } from './account-notices.ts';
 import { type LoadedInteraction, loadInteraction, sourceIp } from './interaction.ts';
 import type { SignInJourney } from './sign-in-routes.ts';
 import { credentialKind } from './webauthn-credential-kind.ts';
@@ -63,6 +66,7 @@ export async function renderWebAuthnSignIn(
 export function webauthnSignInRoutes(router: Router, services: Services, journey: SignInJourney): void {
   const { db, csrf, config } = services;
   const settings = webauthnSettings(config);
+  const notify = authenticatorNotices(services);
   // Unknown emails get a credential ID that looks real and stays the same (keyed by the cookie key,
   // the same on every node), so options do not reveal who has an account.
   const decoyFor = (ctx: Context, email: string) =>
@@ -140,6 +144,18 @@ export function webauthnSignInRoutes(router: Router, services: Services, journey
             ...outcome.detail,
           },
         });
+        if (outcome.personId && outcome.authenticatorId) {
+          const record = await findAuthenticator<WebAuthnData>(db, outcome.authenticatorId);
+          const kind = record ? credentialKind(settings, record.data) : 'passkey';
+          await notify(ctx, {
+            personId: outcome.personId,
+            notice: 'authenticator-suspended-cloned',
+            authenticatorId: outcome.authenticatorId,
+            name: record?.label ?? kindName(kind),
+            kind,
+            by: 'Care Identity',
+          });
+        }
       }
       await journey.audit(
         ctx,

@@ -7,6 +7,7 @@ export type AuthenticatorNoticeKind =
   | 'authenticator-added'
   | 'authenticator-removed'
   | 'authenticator-suspended'
+  | 'authenticator-suspended-cloned'
   | 'authenticator-reinstated'
   | 'authenticator-unlocked';
 
@@ -45,6 +46,11 @@ const wording: Record<AuthenticatorNoticeKind, { subject: string; what: (label: 
   'authenticator-suspended': {
     subject: 'A sign-in method on your Care Identity was suspended',
     what: (label) => `${label} was suspended and cannot be used until it is reinstated`,
+  },
+  'authenticator-suspended-cloned': {
+    subject: 'A sign-in method on your Care Identity was suspended because it may have been copied',
+    what: (label) =>
+      `${label} was suspended because it may have been copied (its signature counter went backwards)`,
   },
   'authenticator-reinstated': {
     subject: 'A sign-in method on your Care Identity was reinstated',

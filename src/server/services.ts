@@ -2,6 +2,7 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import type { Db } from '../store/database.ts';
 import type { Sealer } from '../store/sealer.ts';
 import type { Csrf } from './csrf.ts';
@@ -16,4 +17,6 @@ export interface Services {
   render: Render;
   csrf: Csrf;
   logger: Logger;
+  /** Email to people about their own account (src/notifications); never fails the caller. */
+  notifier: Notifier;
 }

@@ -2,7 +2,9 @@
 // (@simplewebauthn/server: type, challenge, origin, RP ID, UP, UV, signature) plus what the library
 // leaves to the relying party: the credential belongs to an active authenticator of an active
 // person, the user handle matches, BE never changes, and the signature counter never goes back
-// (a cloned-key signal: refused and the authenticator suspended). Returns facts, not a level.
+// (a cloned-key signal: refused and the authenticator suspended). Consecutive failed assertions
+// of one credential are throttled and, at the cap, lock it until an RA unlocks it (NIST 800-63B-4
+// §3.2.2, the same policy as every other method). Returns facts, not a level.
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -15,9 +17,11 @@ import type { Db } from '../../store/database.ts';
 import {
   type AuthenticatorRecord,
   findAuthenticator,
+  recordFailedAttempt,
   recordSuccessfulUse,
   updateAuthenticator,
 } from '../authenticator-store.ts';
+import { isThrottled, throttleAfterFailure } from '../password-totp/throttle.ts';
 import { consumeChallenge, issueChallenge } from './challenges.ts';
 import { findCredential } from './credentials.ts';
 import { KIND, type WebAuthnData, type WebAuthnFacts } from './facts.ts';
@@ -55,7 +59,9 @@ export type AuthenticationFailure =
   | 'invalid'
   | 'backup-eligibility-changed'
   | 'counter-regression'
-  | 'replayed';
+  | 'replayed'
+  | 'throttled'
+  | 'locked';
 
 export type AuthenticationOutcome =
   | { ok: true; facts: WebAuthnFacts; record: AuthenticatorRecord<WebAuthnData> }
@@ -96,6 +102,27 @@ export async function finishAuthentication(
     return { ok: false, reason: 'not-active', ...who };
   }
 
+  const standing = isThrottled(record, nowMs, settings.throttle);
+  if (standing !== 'ok') {
+    return {
+      ok: false,
+      reason: standing === 'locked' ? 'locked' : 'throttled',
+      ...who,
+      detail: { failed_attempts: record.failedAttempts },
+    };
+  }
+  // A failed check of this credential's assertion: counted, and throttled by the count.
+  const failed = async (reason: AuthenticationFailure, detail?: Record<string, unknown>) => {
+    const { lockedUntil, locked } = throttleAfterFailure(record.failedAttempts + 1, nowMs, settings.throttle);
+    await recordFailedAttempt(db, record.id, lockedUntil);
+    return {
+      ok: false as const,
+      reason,
+      ...who,
+      detail: { ...detail, failed_attempts: record.failedAttempts + 1, ...(locked ? { locked: true } : {}) },
+    };
+  };
+
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verification = await verifyAuthenticationResponse({
@@ -114,15 +141,13 @@ export async function finishAuthentication(
       },
     });
   } catch (error) {
-    return { ok: false, reason: 'invalid', ...who, detail: { error: (error as Error).message } };
+    return failed('invalid', { error: (error as Error).message });
   }
-  if (!verification.verified) return { ok: false, reason: 'invalid', ...who };
+  if (!verification.verified) return failed('invalid');
   const info = verification.authenticationInfo;
 
   const backupEligible = info.credentialDeviceType === 'multiDevice';
-  if (backupEligible !== record.data.backupEligible) {
-    return { ok: false, reason: 'backup-eligibility-changed', ...who };
-  }
+  if (backupEligible !== record.data.backupEligible) return failed('backup-eligibility-changed');
   const stored = record.data.counter;
   if ((info.newCounter !== 0 || stored !== 0) && info.newCounter <= stored) {
     await updateAuthenticator(db, record.id, { status: 'suspended' });
