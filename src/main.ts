@@ -64,6 +64,13 @@ async function serve(demo: boolean, configFile: string | undefined): Promise<voi
         '     No authenticator app to hand? `oathtool --totp -b KEY` prints codes for the key shown on that page.',
       );
     }
+    lines.push(
+      `  3. RA portal: open ${config.publicUrl}/ra as ${seeded.raUserEmail} (RA Manager and RA Agent (Advanced) of RXX).`,
+      config.ra.portalMinimumLevel === 3
+        ? '     It needs AAL3 (a security key); to try it with a password and code, start with CARE_IDENTITY_RA_PORTAL_MINIMUM_LEVEL=2.'
+        : '     The portal is set to AAL2 (ra.portalMinimumLevel=2): a password and code will do.',
+      ...(seeded.raEnrolmentUrl ? [`     Set up their authenticator first: ${seeded.raEnrolmentUrl}`] : []),
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
   const stop = async () => {

@@ -188,6 +188,15 @@ export const configSchema = z.object({
         .max(10_000_000)
         .default(2_000_000)
         .describe('Largest photo (bytes) an RA may upload for a person'),
+      portalMinimumLevel: z.coerce
+        .number()
+        .int()
+        .min(2)
+        .max(3)
+        .default(3)
+        .describe(
+          'Authentication assurance level the RA portal (/ra) requires: 3 in production; 2 only for a demo or trial',
+        ),
     })
     .prefault({}),
   outboundPrivateHosts: z
@@ -236,6 +245,7 @@ export const environmentKeys: Record<string, string> = {
   CARE_IDENTITY_SMTP_USER: 'smtp.user',
   CARE_IDENTITY_SMTP_PASSWORD: 'smtp.password',
   CARE_IDENTITY_RA_LINK_MINUTES: 'ra.registrationLinkMinutes',
+  CARE_IDENTITY_RA_PORTAL_MINIMUM_LEVEL: 'ra.portalMinimumLevel',
   CARE_IDENTITY_OUTBOUND_PRIVATE_HOSTS: 'outboundPrivateHosts',
   CARE_IDENTITY_WEBAUTHN_RP_ID: 'webauthn.rpId',
   CARE_IDENTITY_WEBAUTHN_ORIGINS: 'webauthn.origins',

@@ -44,11 +44,27 @@ const people = [
     email: 'sam.porter@example.nhs.uk',
     roles: [{ orgCode: 'RXX', jobRoleCode: 'R8001' }],
   },
+  // RA Manager and RA Agent (Advanced) of the trust, to try the RA portal (/ra).
+  {
+    id: '910000000003',
+    givenName: 'Rita',
+    familyName: 'Registrar',
+    title: 'Ms',
+    email: 'rita.registrar@example.nhs.uk',
+    roles: [
+      { orgCode: 'RXX', jobRoleCode: 'R5080' },
+      { orgCode: 'RXX', jobRoleCode: 'R5090', activityCodes: ['B0274'] },
+    ],
+  },
 ];
+
+const RA_DEMO_USER = '910000000003';
 
 export interface SeedResult {
   demoUserEmail: string;
   enrolmentUrl?: string;
+  raUserEmail: string;
+  raEnrolmentUrl?: string;
 }
 
 export async function seedDemo(
@@ -70,13 +86,26 @@ export async function seedDemo(
   });
 
   const demoUser = people[0]!;
-  const active = await listAuthenticators(db, demoUser.id, { kind: 'password-totp', status: 'active' });
-  if (active.length > 0) return { demoUserEmail: demoUser.email };
+  const raUser = people.find((p) => p.id === RA_DEMO_USER)!;
+  const enrolmentUrl = await setUpLink(db, config, demoUser.id);
+  const raEnrolmentUrl = await setUpLink(db, config, raUser.id);
+  return {
+    demoUserEmail: demoUser.email,
+    ...(enrolmentUrl ? { enrolmentUrl } : {}),
+    raUserEmail: raUser.email,
+    ...(raEnrolmentUrl ? { raEnrolmentUrl } : {}),
+  };
+}
+
+/** A one-time link to set up Microsoft Authenticator, unless the person already has one. */
+async function setUpLink(db: Db, config: Config, personId: string): Promise<string | undefined> {
+  const active = await listAuthenticators(db, personId, { kind: 'password-totp', status: 'active' });
+  if (active.length > 0) return undefined;
   const link = await issueEnrolmentLink(db, {
-    personId: demoUser.id,
+    personId,
     kind: 'password-totp',
     createdBy: 'demo seed',
     ttlMs: DEMO_ENROLMENT_MINUTES * 60_000,
   });
-  return { demoUserEmail: demoUser.email, enrolmentUrl: `${config.publicUrl}${link.path}` };
+  return `${config.publicUrl}${link.path}`;
 }

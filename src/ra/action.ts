@@ -3,6 +3,7 @@
 // A refusal is itself audited.
 import type { Transaction } from 'kysely';
 import { appendAuditEvent, recordAuditEvent } from '../audit/audit-log.ts';
+import type { WebAuthnSettings } from '../authenticators/webauthn/settings.ts';
 import { todayInLondon } from '../directory/today.ts';
 import type { AuthenticatorNotice } from '../notifications/messages.ts';
 import type { Notifier } from '../notifications/notifier.ts';
@@ -34,6 +35,8 @@ export interface RaDependencies {
   policy: RaPolicy;
   /** The clock, for tests; epoch ms. */
   now?: () => number;
+  /** Trust anchors etc., to name a WebAuthn credential's kind (passkey, Windows Hello, security key). */
+  webauthn?: WebAuthnSettings;
 }
 
 export interface ActionScope {

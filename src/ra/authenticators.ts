@@ -2,10 +2,13 @@
 // one-time registration link, list a person's authenticators with their level and last use,
 // suspend, reinstate, revoke and unlock. The person is emailed about every change.
 import { z } from 'zod';
-import { authenticatorKinds } from '../assurance/policy.ts';
+import { type AuthenticatorKind, authenticatorKinds } from '../assurance/policy.ts';
 import { type AuthenticatorRecord, listAuthenticators } from '../authenticators/authenticator-store.ts';
 import { issueEnrolmentLink } from '../authenticators/enrolment-links.ts';
+import { KIND as WEBAUTHN, type WebAuthnData } from '../authenticators/webauthn/facts.ts';
+import type { WebAuthnSettings } from '../authenticators/webauthn/settings.ts';
 import { isUniqueId } from '../directory/unique-id.ts';
+import { credentialKind } from '../journeys/webauthn-credential-kind.ts';
 import type { AuthenticatorNoticeKind } from '../notifications/messages.ts';
 import { type ActionScope, type Actor, type RaDependencies, runAction } from './action.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
@@ -57,6 +60,8 @@ export interface IssuedLink {
 export interface AuthenticatorSummary {
   id: string;
   kind: string;
+  /** What the person would call it: a WebAuthn credential is named by the kind it shows today. */
+  kindName: string;
   label: string;
   status: AuthenticatorRecord['status'];
   /** The highest AAL the authenticator can give, or null when its kind is not known here. */
@@ -67,20 +72,38 @@ export interface AuthenticatorSummary {
   locked: boolean;
 }
 
-function levelOf(record: AuthenticatorRecord): number | null {
-  const stored = (record.data as { level?: unknown } | null)?.level;
-  if (typeof stored === 'number') return stored;
-  const policy = (authenticatorKinds as Record<string, { maxLevel: number }>)[record.kind];
-  return policy?.maxLevel ?? null;
+/** The assurance-policy kind of a record: WebAuthn credentials by their facts (needs the settings). */
+function policyKind(record: AuthenticatorRecord, webauthn?: WebAuthnSettings): AuthenticatorKind | null {
+  if (record.kind === WEBAUTHN) {
+    return webauthn && record.data ? credentialKind(webauthn, record.data as WebAuthnData) : null;
+  }
+  return Object.hasOwn(authenticatorKinds, record.kind) ? (record.kind as AuthenticatorKind) : null;
 }
 
-function summary(record: AuthenticatorRecord, now: number, maxFailures: number): AuthenticatorSummary {
+function levelOf(record: AuthenticatorRecord, kind: AuthenticatorKind | null): number | null {
+  const stored = (record.data as { level?: unknown } | null)?.level;
+  if (typeof stored === 'number') return stored;
+  return kind ? authenticatorKinds[kind].maxLevel : null;
+}
+
+function summary(
+  record: AuthenticatorRecord,
+  now: number,
+  maxFailures: number,
+  webauthn?: WebAuthnSettings,
+): AuthenticatorSummary {
+  const kind = policyKind(record, webauthn);
   return {
     id: record.id,
     kind: record.kind,
+    kindName: kind
+      ? authenticatorKinds[kind].label.replace(/^A /, '').replace(/^./, (c) => c.toUpperCase())
+      : record.kind === WEBAUTHN
+        ? 'WebAuthn credential'
+        : record.kind,
     label: record.label,
     status: record.status,
-    level: levelOf(record),
+    level: levelOf(record, kind),
     lastUsedAt: record.lastUsedAt === null ? null : Number(record.lastUsedAt),
     createdAt: Number(record.createdAt),
     failedAttempts: record.failedAttempts,
@@ -186,7 +209,7 @@ export function authenticatorServices(deps: RaDependencies) {
         };
         const person = await personContact(scope, value.personId);
         return {
-          result: summary(after, scope.now, deps.policy.maxConsecutiveFailures),
+          result: summary(after, scope.now, deps.policy.maxConsecutiveFailures, deps.webauthn),
           subject: value.personId,
           orgCode,
           detail: { authenticatorId: record.id, kind: record.kind, from: record.status, to: after.status },
@@ -255,7 +278,9 @@ export function authenticatorServices(deps: RaDependencies) {
         const orgCode = await scope.authoriseForPerson('list_authenticators', value);
         const records = await listAuthenticators(scope.db, value);
         return {
-          result: records.map((r) => summary(r, scope.now, deps.policy.maxConsecutiveFailures)),
+          result: records.map((r) =>
+            summary(r, scope.now, deps.policy.maxConsecutiveFailures, deps.webauthn),
+          ),
           subject: value,
           orgCode,
         };

@@ -33,7 +33,7 @@ const niNumber = z
   .transform((value) => value.replace(/\s+/g, '').toUpperCase())
   .pipe(
     z.string().regex(/^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/, {
-      error: 'Enter a National Insurance number in the right format, like QQ 12 34 56 C',
+      error: 'Enter a National Insurance number in the right format, like AB 12 34 56 C',
     }),
   );
 

@@ -1,6 +1,7 @@
 // The RA service layer: one object the portal pages and the administration API both call. Nothing
 // above it talks to the store.
 import type { Logger } from 'pino';
+import { webauthnSettings } from '../authenticators/webauthn/settings.ts';
 import type { Config } from '../config/schema.ts';
 import { createNotifier, type Notifier } from '../notifications/notifier.ts';
 import type { Db } from '../store/database.ts';
@@ -9,11 +10,13 @@ import { auditServices } from './audit-search.ts';
 import { authenticatorServices } from './authenticators.ts';
 import { raCapabilities } from './capabilities.ts';
 import { peopleServices } from './people.ts';
+import { personRecordServices } from './person-record.ts';
 import { positionServices } from './positions.ts';
 
 export function createRaServices(deps: RaDependencies) {
   return {
     ...peopleServices(deps),
+    ...personRecordServices(deps),
     ...positionServices(deps),
     ...authenticatorServices(deps),
     ...auditServices(deps),
@@ -40,6 +43,7 @@ export function raServicesFromConfig(
       photoMaxBytes: config.ra.photoMaxBytes,
       maxConsecutiveFailures: config.lockout.maxConsecutiveFailures,
     },
+    webauthn: webauthnSettings(config),
   });
   return { ra, notifier };
 }

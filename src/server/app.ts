@@ -14,12 +14,14 @@ import { enrolmentRoutes } from '../journeys/enrolment-routes.ts';
 import { sweepStaleSignInContexts } from '../journeys/sign-in-context.ts';
 import { signInRoutes } from '../journeys/sign-in-routes.ts';
 import { webauthnEnrolmentRoutes } from '../journeys/webauthn-enrolment-routes.ts';
+import { createNotifier } from '../notifications/notifier.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { sweepExpiredPayloads } from '../oidc/adapter.ts';
 import { issuerFor, pathProfiles } from '../oidc/paths.ts';
 import { createProvider } from '../oidc/provider.ts';
 import { raServicesFromConfig } from '../ra/services.ts';
+import { raPortalRoutes } from '../ra-portal/routes.ts';
 import type { Db } from '../store/database.ts';
 import { Sealer } from '../store/sealer.ts';
 import { Csrf } from './csrf.ts';
@@ -109,10 +111,12 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
     }).catch((auditError: unknown) => logger.error({ err: auditError }, 'audit write failed'));
   });
   const issuer = issuerFor(config.publicUrl, config.pathProfile);
-  const services: Services = { config, issuer, db, sealer, provider, render, csrf, logger };
+  // One notifier for the node: the RA services and the person's own pages email through it.
+  const notifier = createNotifier(config.smtp, logger);
+  const services: Services = { config, issuer, db, sealer, provider, render, csrf, logger, notifier };
   const metrics = createMetrics();
   // The RA service layer: the administration API and the RA portal pages share it.
-  const raServices = raServicesFromConfig(config, db, logger);
+  const raServices = raServicesFromConfig(config, db, logger, notifier);
 
   const app = new Koa({ proxy: config.trustProxy });
   app.keys = secrets.cookieKeys;
@@ -143,6 +147,7 @@ export function createApp({ config, db, secrets, jwks }: AppOptions): CareIdenti
     webauthnEnrolmentRoutes(services),
     accountRoutes(services),
     enrolmentRoutes(services),
+    raPortalRoutes(services, raServices.ra),
     ...(config.demo ? [demoRoutes(services)] : []),
     adminApiRoutes(
       { ra: raServices.ra, provider, logger, photoMaxBytes: config.ra.photoMaxBytes },
