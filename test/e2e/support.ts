@@ -189,7 +189,17 @@ export async function openSignIn(
 ): Promise<void> {
   const url = new URL(request.url.href);
   if (hostname) url.hostname = hostname;
-  await page.goto(url.href);
+  // The previous redirect to the (unreachable) application may still be failing into Chromium's
+  // error page; that late navigation interrupts ours, so let it finish and go again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url.href);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/interrupted by another navigation/.test(String(error))) throw error;
+      await page.waitForLoadState('load').catch(() => {});
+    }
+  }
 }
 
 /** Presses the WebAuthn button; the authorization response if the browser went back to the application. */
