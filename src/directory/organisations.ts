@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../store/database.ts';
 import { invalidInput } from './errors.ts';
+import { wholeNumber } from './paging.ts';
 
 export interface Organisation {
   code: string;
@@ -41,12 +42,6 @@ export interface ListOrganisationsOptions {
   query?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
-}
-
-/** A whole number within [min, max]; the fallback when absent or not a finite number. */
-function wholeNumber(value: number | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || !Number.isFinite(value)) return fallback;
-  return Math.min(Math.max(Math.trunc(value), min), max);
 }
 
 const DEFAULT_PAGE = 100;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Db } from '../store/database.ts';
 import type { PeopleTable } from '../store/schema.ts';
 import { DirectoryError, invalidInput, isUniqueViolation } from './errors.ts';
+import { wholeNumber } from './paging.ts';
 import { isUniqueId, newUniqueId } from './unique-id.ts';
 
 export const professionalIdKeys = [
@@ -111,12 +112,6 @@ export interface ListPeopleOptions {
   query?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
-}
-
-/** A whole number within [min, max]; the fallback when absent or not a finite number. */
-function wholeNumber(value: number | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || !Number.isFinite(value)) return fallback;
-  return Math.min(Math.max(Math.trunc(value), min), max);
 }
 
 const DEFAULT_PAGE = 50;

@@ -16,7 +16,7 @@ import { PageError } from '../server/page-error.ts';
 import type { Services } from '../server/services.ts';
 import { authenticatorNotices } from './account-notices.ts';
 
-const linkNotValid = () =>
+export const linkNotValid = () =>
   new PageError(
     404,
     'This link is not valid',

@@ -16,9 +16,9 @@ import {
 import { webauthnSettings } from '../authenticators/webauthn/settings.ts';
 import { findPersonById } from '../directory/people.ts';
 import { readForm } from '../server/form-body.ts';
-import { PageError } from '../server/page-error.ts';
 import type { Services } from '../server/services.ts';
 import { authenticatorNotices } from './account-notices.ts';
+import { linkNotValid } from './enrolment-routes.ts';
 import {
   cleanLabel,
   intentHelp,
@@ -26,13 +26,6 @@ import {
   registrationFailureMessage,
   registrationPerson,
 } from './webauthn-registration.ts';
-
-const linkNotValid = () =>
-  new PageError(
-    404,
-    'This link is not valid',
-    'The link may have been used already, or it may have expired. Ask your Registration Authority for a new one.',
-  );
 
 export function webauthnEnrolmentRoutes(services: Services): Router {
   const router = new Router();

@@ -1,7 +1,8 @@
 // Bench child: a bare oidc-provider (the version Care Identity uses) with its own in-memory adapter,
 // development interactions and one private_key_jwt client: the engine's floor. Signing keys (one
-// RSA, one P-256, as Care Identity holds), cookie keys and TTLs are given only so that it starts
-// without development warnings and issues tokens as long-lived as Care Identity's.
+// RSA, one P-256, as Care Identity holds), cookie keys and TTLs are given so that it does not run on
+// development keys and issues tokens as long-lived as Care Identity's; it still warns, on purpose,
+// about the development interactions and default account model it keeps.
 //
 // The in-memory adapter keeps its records in an LRU of 1 000 entries, which would evict the codes
 // minted for a run long before they are used; the bench hands the same adapter class a store large

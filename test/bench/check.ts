@@ -2,7 +2,7 @@
 // the answers are checked, so a run never measures a server that only answers errors.
 import { decodeJwt } from 'jose';
 import type { RelyingPartyKey } from './client-assertions.ts';
-import { type ServerEndpoints, Supply, tokenRequests, userinfoRequests } from './endpoints.ts';
+import { type ServerEndpoints, tokenRequests, userinfoRequests } from './endpoints.ts';
 import type { HttpRequest } from './load.ts';
 import type { ServerProcess } from './protocol.ts';
 
@@ -24,8 +24,8 @@ export async function checkServer(
   paths: ServerEndpoints,
   key: RelyingPartyKey,
 ): Promise<void> {
-  const exchange = new Supply(await tokenRequests(server, paths, key, 1)).next()!;
-  const tokens = await send(paths, exchange);
+  const [exchange] = await tokenRequests(server, paths, key, 1);
+  const tokens = await send(paths, exchange!);
   if (tokens.status !== 200) fail(server, 'the code exchange', tokens);
   const { id_token: idToken } = JSON.parse(tokens.body) as { id_token?: string };
   if (!idToken) fail(server, 'the code exchange (no id_token)', tokens);
@@ -33,10 +33,11 @@ export async function checkServer(
   const missing = server.facts.idTokenClaims.filter((claim) => claims[claim] === undefined);
   if (missing.length > 0) fail(server, `the code exchange (ID token lacks ${missing.join(', ')})`, tokens);
 
-  const again = await send(paths, exchange);
+  const again = await send(paths, exchange!);
   if (again.status < 400) fail(server, 'the same exchange sent twice (must be refused)', again);
 
-  const userinfo = await send(paths, new Supply(await userinfoRequests(server, paths, 1)).next()!);
+  const [call] = await userinfoRequests(server, paths, 1);
+  const userinfo = await send(paths, call!);
   if (userinfo.status !== 200 || !(JSON.parse(userinfo.body) as { sub?: string }).sub) {
     fail(server, 'UserInfo', userinfo);
   }

@@ -17,6 +17,7 @@ import { type ChildSetup, ServerProcess } from './protocol.ts';
 import { disturbed, problems, progressLine, ratioTable, table } from './report.ts';
 import { benchSettings } from './settings.ts';
 import { currentRss } from './usage.ts';
+import { runWebAuthnBench } from './webauthn-bench.ts';
 
 const BARE = 'bare oidc-provider';
 const measurementOrder: Endpoint[] = ['discovery', 'userinfo', 'token'];
@@ -86,7 +87,23 @@ if (noisy.length > 0) {
     `\nDisturbed rows (throughput understated, latency overstated: run again):\n${noisy.map((n) => `  ${n}`).join('\n')}`,
   );
 }
-const found = problems(measurements);
+
+// WebAuthn sign-in completions (issue 3): the whole ceremony through the real HTTP endpoints, from
+// the authorization request to the code, with assertions made by a software P-256 key.
+console.log('\nWebAuthn sign-in (options, assertion, redirect to the application), SQLite, 8 connections:');
+const webauthn = await runWebAuthnBench({
+  durationSeconds: settings.durationSeconds,
+  warmupSeconds: Math.min(settings.warmupSeconds, 2),
+  connections: 8,
+  database: 'sqlite',
+});
+console.log(
+  `  ${webauthn.completionsPerSecond.toFixed(0)} sign-ins/s, whole sign-in p50 ${webauthn.signInP50Ms.toFixed(0)} ms p99 ${webauthn.signInP99Ms.toFixed(0)} ms, assertion p50 ${webauthn.assertionP50Ms.toFixed(1)} ms p99 ${webauthn.assertionP99Ms.toFixed(1)} ms, errors ${webauthn.errors}`,
+);
+const found = [
+  ...problems(measurements),
+  ...(webauthn.errors > 0 ? [`WebAuthn sign-in: ${webauthn.errors} failed ceremonies`] : []),
+];
 if (found.length > 0) {
   console.error(`\nBENCH FAILED: every request must succeed.\n${found.map((p) => `  ${p}`).join('\n')}`);
   process.exit(1);

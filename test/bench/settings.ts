@@ -10,7 +10,7 @@ export interface BenchSettings {
   endpoints: Endpoint[];
   /** PostgreSQL server for a second Care Identity row; unset means SQLite only. */
   databaseUrl: string | undefined;
-  /** Experiment: `PRAGMA synchronous` for Care Identity's SQLite store (its own default is FULL). */
+  /** Experiment: `PRAGMA synchronous` for Care Identity's SQLite store (its own setting is NORMAL). */
   sqliteSynchronous: string | undefined;
   /** A directory the servers write V8 CPU profiles to when they stop. */
   cpuProfileDir: string | undefined;
