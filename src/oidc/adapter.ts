@@ -1,6 +1,7 @@
 // Persists the engine's models (sessions, interactions, codes, tokens, grants, replay detection)
 // in the shared store, so a restart loses nothing and several nodes can share one database.
 // Clients are read from the clients table, which the CLI and admin API manage.
+import { CompiledQuery } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Db } from '../store/database.ts';
 import type { Sealer } from '../store/sealer.ts';
@@ -24,7 +25,27 @@ function isStorableKey(value: string): boolean {
   return !value.includes('\u0000');
 }
 
+type LookupColumn = 'id' | 'uid' | 'user_code';
+type PayloadRow = { payload: string; expires_at: number | null; consumed_at: number | null };
+
 export function createAdapterFactory(db: Db, sealer: Sealer) {
+  // The lookups run several times per token or UserInfo request: compile their SQL once
+  // (measured: building a query through Kysely costs about as much as running it).
+  const lookups = new Map<LookupColumn, string>();
+  const lookupSql = (column: LookupColumn): string => {
+    let text = lookups.get(column);
+    if (!text) {
+      text = db
+        .selectFrom('oidc_payloads')
+        .select(['payload', 'expires_at', 'consumed_at'])
+        .where('model', '=', '')
+        .where(column, '=', '')
+        .compile().sql;
+      lookups.set(column, text);
+    }
+    return text;
+  };
+
   const clientCache = new Map<string, { at: number; payload: AdapterPayload | undefined }>();
 
   class ClientAdapter implements Adapter {
@@ -88,14 +109,12 @@ export function createAdapterFactory(db: Db, sealer: Sealer) {
         .execute();
     }
 
-    async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    async #findWhere(column: LookupColumn, value: string): Promise<AdapterPayload | undefined> {
       if (!isStorableKey(value)) return undefined;
-      const row = await db
-        .selectFrom('oidc_payloads')
-        .select(['payload', 'expires_at', 'consumed_at'])
-        .where('model', '=', this.#model)
-        .where(column, '=', value)
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery<PayloadRow>(
+        CompiledQuery.raw(lookupSql(column), [this.#model, value]),
+      );
+      const row = rows[0];
       if (!row || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
       if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
