@@ -6,7 +6,7 @@ import { clientCommand, clientUsage } from './cli/client-command.ts';
 import { withContext } from './cli/context.ts';
 import { keysCommand, keysUsage } from './cli/keys-command.ts';
 import { orgCommand, userCommand, userUsage } from './cli/user-command.ts';
-import { ConfigError, loadConfig, parseConfig } from './config/load.ts';
+import { ConfigError, configFingerprint, loadConfig, parseConfig } from './config/load.ts';
 import { DEMO_ENROLMENT_MINUTES, seedDemo } from './demo/seed.ts';
 import { DirectoryError } from './directory/errors.ts';
 import { ClientRegistrationError } from './oidc/clients.ts';
@@ -40,7 +40,8 @@ async function serve(demo: boolean, configFile: string | undefined): Promise<voi
     type: 'node_started',
     outcome: 'success',
     actor: 'system',
-    detail: { demo: config.demo },
+    // A fingerprint of the settings (secrets left out), so a changed configuration shows in the trail.
+    detail: { demo: config.demo, config_sha256: configFingerprint(config) },
   });
   const issuer = issuerFor(config.publicUrl, config.pathProfile);
   const lines = [

@@ -1,4 +1,5 @@
 // Loads configuration from an optional JSON file, then environment variables (which win).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Config, type ConfigInput, configSchema, environmentKeys } from './schema.ts';
 
@@ -121,4 +122,15 @@ function deepAssign(target: Record<string, unknown>, source: Record<string, unkn
       target[key] = value;
     }
   }
+}
+
+/** SHA-256 of the configuration without its secrets (secret values change the hash only as "set"). */
+export function configFingerprint(config: Config): string {
+  const { secrets, smtp, ...rest } = config as Config & { smtp?: Record<string, unknown> };
+  const redacted = {
+    ...rest,
+    secrets: { keyEncryption: Boolean(secrets.keyEncryption), cookieKeys: secrets.cookieKeys?.length ?? 0 },
+    ...(smtp ? { smtp: { ...smtp, password: smtp['password'] ? 'set' : undefined } } : {}),
+  };
+  return createHash('sha256').update(JSON.stringify(redacted)).digest('hex');
 }

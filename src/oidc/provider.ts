@@ -5,6 +5,7 @@ import Provider, { type Configuration, type ErrorOut, errors, type KoaContextWit
 import { adminScopeNames, RA_ACTOR_METADATA } from '../admin-api/scopes.ts';
 import { supportedAcrValues } from '../assurance/policy.ts';
 import type { LifetimePolicy } from '../assurance/session-lifetime.ts';
+import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { Config } from '../config/schema.ts';
 import {
   endSignInContext,
@@ -196,6 +197,7 @@ export function createProvider({
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
+    if (oidc?.route === 'token' && ctx.status === 200) await auditTokenIssue(db, ctx as KoaContextWithOIDC);
     if (!oidc?.session?.uid) return;
     const uid = oidc.session.uid;
     if (oidc.route === 'resume') {
@@ -217,4 +219,23 @@ export function createProvider({
   });
 
   return provider;
+}
+
+/** Every successful token response is audited: which client, for whom, by which grant. */
+async function auditTokenIssue(db: Db, ctx: KoaContextWithOIDC): Promise<void> {
+  const { oidc } = ctx;
+  const entities = oidc.entities as { AccessToken?: { accountId?: string; scope?: string } };
+  const clientId = oidc.client?.clientId ?? null;
+  await recordAuditEvent(db, {
+    type: 'token_issued',
+    outcome: 'success',
+    actor: clientId,
+    subject: entities.AccessToken?.accountId ?? null,
+    sourceIp: ctx.ip,
+    detail: {
+      client_id: clientId,
+      grant_type: oidc.params?.['grant_type'],
+      scope: entities.AccessToken?.scope,
+    },
+  });
 }

@@ -65,4 +65,15 @@ test('oidcc-server: code flow with private_key_jwt returns CIS2 ID token claims 
   assert.deepEqual(roles.map((r) => r.person_roleid).sort(), [...person.roleIds].sort());
   assert.ok(roles.some((r) => r.role_code === 'S8000:G8000:R8000'));
   assert.ok(Array.isArray(userinfo['nhsid_user_orgs']));
+
+  // Issue 4 §6: the token issue is in the audit trail, with the client and the person.
+  const issued = await server.db
+    .selectFrom('audit_events')
+    .select(['actor', 'subject', 'outcome', 'detail'])
+    .where('type', '=', 'token_issued')
+    .where('subject', '=', person.id)
+    .execute();
+  assert.equal(issued.length, 1);
+  assert.equal(issued[0]!.actor, rp.clientId);
+  assert.equal(JSON.parse(issued[0]!.detail)['grant_type'], 'authorization_code');
 });
