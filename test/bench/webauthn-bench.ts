@@ -7,14 +7,11 @@
 //   import { runWebAuthnBench } from './webauthn-bench.ts';
 //   const result = await runWebAuthnBench({ durationSeconds: 10, connections: 8 });
 //   node test/bench/webauthn-bench.ts [seconds] [connections]   (prints the result as JSON)
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
-import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
-import { createAuthenticator } from '../../src/authenticators/authenticator-store.ts';
-import type { WebAuthnData } from '../../src/authenticators/webauthn/facts.ts';
-import { createPerson } from '../../src/directory/people.ts';
+import { createHash, randomBytes } from 'node:crypto';
 import { registerClient } from '../../src/oidc/clients.ts';
 import type { DatabaseKind } from '../helpers/databases.ts';
-import { freePort, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { assertion, registerSoftwarePasskey, type SoftwarePasskey } from '../helpers/software-passkey.ts';
+import { freePort, startTestServer } from '../helpers/test-server.ts';
 
 export interface WebAuthnBenchOptions {
   durationSeconds?: number;
@@ -37,104 +34,7 @@ export interface WebAuthnBenchResult {
   errors: number;
 }
 
-interface SoftwarePasskey {
-  personId: string;
-  credentialId: string;
-  userHandle: string;
-  privateKey: KeyObject;
-  counter: number;
-}
-
 const REDIRECT_URI = 'https://bench.example.test/callback';
-
-function coseKey(publicKey: KeyObject): Uint8Array<ArrayBuffer> {
-  const jwk = publicKey.export({ format: 'jwk' });
-  return isoCBOR.encode(
-    new Map<number, number | Uint8Array<ArrayBuffer>>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
-      [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
-    ]),
-  );
-}
-
-async function registerPasskey(server: TestServer, index: number): Promise<SoftwarePasskey> {
-  const person = await createPerson(server.db, {
-    givenName: 'Bench',
-    familyName: `Person${index}`,
-    email: `bench.${index}.${randomBytes(3).toString('hex')}@example.nhs.uk`,
-    idAssuranceLevel: 3,
-  });
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const credentialId = randomBytes(32).toString('base64url');
-  const userHandle = randomBytes(32).toString('base64url');
-  const data: WebAuthnData = {
-    credentialId,
-    publicKey: isoBase64URL.fromBuffer(coseKey(publicKey)),
-    counter: 0,
-    transports: ['internal'],
-    backupEligible: true,
-    backedUp: true,
-    attachment: 'platform',
-    attestationFormat: 'none',
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    attestationChain: [],
-  };
-  const authenticatorId = await createAuthenticator(server.db, {
-    personId: person.id,
-    kind: 'webauthn',
-    label: 'Bench passkey',
-    status: 'active',
-    data,
-  });
-  await server.db
-    .insertInto('webauthn_credentials')
-    .values({
-      credential_id: credentialId,
-      authenticator_id: authenticatorId,
-      person_id: person.id,
-      user_handle: userHandle,
-      created_at: Date.now(),
-    })
-    .execute();
-  return { personId: person.id, credentialId, userHandle, privateKey, counter: 0 };
-}
-
-/** What an authenticator and browser would post: flags UP, UV, BE, BS; counter one higher. */
-function assertion(key: SoftwarePasskey, challenge: string, origin: string, rpId: string): string {
-  key.counter += 1;
-  const flags = 0x01 | 0x04 | 0x08 | 0x10;
-  const counter = Buffer.alloc(4);
-  counter.writeUInt32BE(key.counter);
-  const authenticatorData = Buffer.concat([
-    createHash('sha256').update(rpId).digest(),
-    Buffer.from([flags]),
-    counter,
-  ]);
-  const clientDataJSON = Buffer.from(
-    JSON.stringify({ type: 'webauthn.get', challenge, origin, crossOrigin: false }),
-  );
-  const signature = sign(
-    'sha256',
-    Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]),
-    key.privateKey,
-  );
-  return JSON.stringify({
-    id: key.credentialId,
-    rawId: key.credentialId,
-    type: 'public-key',
-    authenticatorAttachment: 'platform',
-    clientExtensionResults: {},
-    response: {
-      clientDataJSON: clientDataJSON.toString('base64url'),
-      authenticatorData: authenticatorData.toString('base64url'),
-      signature: signature.toString('base64url'),
-      userHandle: key.userHandle,
-    },
-  });
-}
 
 class CookieJar {
   readonly #cookies = new Map<string, string>();
@@ -218,7 +118,9 @@ export async function runWebAuthnBench(options: WebAuthnBenchOptions = {}): Prom
     const challengeS256 = createHash('sha256')
       .update('bench verifier that is long enough for pkce rules 123')
       .digest('base64url');
-    const keys = await Promise.all(Array.from({ length: connections }, (_, i) => registerPasskey(server, i)));
+    const keys = await Promise.all(
+      Array.from({ length: connections }, () => registerSoftwarePasskey(server.db)),
+    );
 
     async function signIn(key: SoftwarePasskey, timings: { assertion: number[] }): Promise<boolean> {
       const jar = new CookieJar();
@@ -245,7 +147,7 @@ export async function runWebAuthnBench(options: WebAuthnBenchOptions = {}): Prom
       const started = performance.now();
       const posted = await request(jar, `${origin}/interaction/${uid}/webauthn`, {
         csrf,
-        response: assertion(key, options.challenge, origin, options.rpId),
+        response: assertion(key, options.challenge, { origin, rpId: options.rpId }),
       });
       const done = await follow(jar, posted, origin);
       timings.assertion.push(performance.now() - started);

@@ -15,8 +15,8 @@ import {
 } from '../../../src/authenticators/webauthn/verification.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
+import { assertion, registerSoftwarePasskey, type SoftwarePasskey } from '../../helpers/software-passkey.ts';
 import { TEST_COOKIE_KEY, TEST_KEY_ENCRYPTION_SECRET } from '../../helpers/test-server.ts';
-import { assertion, registerSoftwarePasskey, type SoftwarePasskey } from './software-passkey.ts';
 
 const rp = { origin: 'https://idp.example.nhs.uk', rpId: 'idp.example.nhs.uk' };
 const DAY = 24 * 3600_000;

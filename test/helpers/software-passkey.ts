@@ -1,11 +1,11 @@
 // A software P-256 passkey registered directly in the store, making real WebAuthn assertions in
-// Node (as test/bench/webauthn-bench.ts does), for tests of what the server does with them.
+// Node for tests of what the server does with them and for the WebAuthn benchmark.
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
-import { createAuthenticator } from '../../../src/authenticators/authenticator-store.ts';
-import type { WebAuthnData } from '../../../src/authenticators/webauthn/facts.ts';
-import { createPerson } from '../../../src/directory/people.ts';
-import type { Db } from '../../../src/store/database.ts';
+import { createAuthenticator } from '../../src/authenticators/authenticator-store.ts';
+import type { WebAuthnData } from '../../src/authenticators/webauthn/facts.ts';
+import { createPerson } from '../../src/directory/people.ts';
+import type { Db } from '../../src/store/database.ts';
 
 export interface SoftwarePasskey {
   personId: string;
