@@ -3,10 +3,10 @@
 // loopback receives what the node sends; each notice is audited with whether it was delivered.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { issueEnrolmentLink } from '../../src/authenticators/enrolment-links.ts';
 import { csrfToken, Browser as HttpBrowser } from '../helpers/browser.ts';
-import { createTestPerson, nextCode, oathtoolCode, type TestPerson } from '../helpers/people.ts';
+import { createTestPerson, oathtoolCode } from '../helpers/people.ts';
 import { createRelyingParty } from '../helpers/relying-party.ts';
 import { freePort, startTestServer } from '../helpers/test-server.ts';
 import { type SmtpSink, startSmtpSink } from '../notifications/smtp-sink.ts';
@@ -20,6 +20,7 @@ import {
   pressWebAuthn,
   registerWithLink,
   securityKey,
+  signInToAccount,
   syncedPasskey,
   TEST_AAGUID_ALLOW_LIST,
   TEST_METADATA_STATEMENT,
@@ -53,17 +54,6 @@ after(async () => {
   await smtp?.close();
 });
 
-async function signInToAccount(page: Page, person: TestPerson) {
-  await page.goto(`${server.origin}/account`);
-  await page.fill('#email', person.email);
-  await page.fill('#password', person.password);
-  await page.fill('#code', await nextCode(person));
-  await Promise.all([
-    page.waitForURL(/\/account$/),
-    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-}
-
 async function notifiedEvents(personId: string): Promise<Record<string, unknown>[]> {
   const rows = await server.db
     .selectFrom('audit_events')
@@ -82,7 +72,7 @@ test('NIST 800-63B-4 §4.1.2.1: a passkey added from /account and an authenticat
   const person = await createTestPerson(server.db, server.sealer);
   const { context, page } = await newBrowserPage(chromium);
   try {
-    await signInToAccount(page, person);
+    await signInToAccount(page, server.origin, person);
     await addVirtualAuthenticator(context, page, syncedPasskey);
     await page.goto(`${server.origin}/account/add/passkey`);
     await page.fill('#label', 'My phone');

@@ -9,14 +9,16 @@ import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { assignRole } from '../../src/directory/positions.ts';
-import { createTestPerson, nextCode, type TestPerson } from '../helpers/people.ts';
+import { createTestPerson, type TestPerson } from '../helpers/people.ts';
 import { createRelyingParty, type TestRelyingParty } from '../helpers/relying-party.ts';
 import { freePort, startTestServer } from '../helpers/test-server.ts';
 import {
+  fillPasswordTotp,
   launchChromium,
   newBrowserPage,
   openSignIn,
   pageText,
+  signInToAccount,
   TEST_AAGUID_ALLOW_LIST,
   TEST_METADATA_STATEMENT,
   type WebAuthnTestServer,
@@ -63,21 +65,6 @@ after(async () => {
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
 });
-
-async function fillPasswordTotp(page: Page, person: TestPerson) {
-  await page.fill('#email', person.email);
-  await page.fill('#password', person.password);
-  await page.fill('#code', await nextCode(person));
-}
-
-async function signInToAccount(page: Page, person: TestPerson) {
-  await page.goto(`${server.origin}/account`);
-  await fillPasswordTotp(page, person);
-  await Promise.all([
-    page.waitForURL(/\/account$/),
-    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-}
 
 /** Signs in to a relying party in this browser and exchanges the code: the token response. */
 async function signInToApplication(page: Page, callbacks: URL[], rp: TestRelyingParty, person: TestPerson) {
@@ -148,7 +135,7 @@ test('issue 4 §5: /account shows the profile, identity assurance level, the rol
   });
   const { context, page } = await newBrowserPage(chromium);
   try {
-    await signInToAccount(page, person);
+    await signInToAccount(page, server.origin, person);
     assert.equal(await page.locator('h1').textContent(), 'Your account');
     const profile = (await page.locator('#profile').textContent())?.replace(/\s+/g, ' ') ?? '';
     assert.match(profile, /Name Test Person\d+/);
@@ -176,7 +163,7 @@ test("issue 4 §5: removing another person's authenticator is not found, and a r
   const other = await createTestPerson(server.db, server.sealer);
   const { context, page } = await newBrowserPage(chromium);
   try {
-    await signInToAccount(page, person);
+    await signInToAccount(page, server.origin, person);
     const response = await page.goto(
       `${server.origin}/account/authenticators/${other.authenticatorId}/remove`,
     );
@@ -232,7 +219,7 @@ test('ASVS 7.4.3/7.4.5: "sign out everywhere" ends every IdP and web session of 
     assert.equal(info.sub, person.id, 'the access token works before');
     const theirs = await signInToApplication(elsewhere.page, elsewhere.callbacks, rp, bystander);
 
-    await signInToAccount(phone.page, person);
+    await signInToAccount(phone.page, server.origin, person);
     assert.ok((await engineSessions(person.id)) >= 2, 'two IdP sessions: laptop and phone');
     assert.ok((await count('web_sessions', person.id)) >= 1);
 

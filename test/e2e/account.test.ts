@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createTestPerson, nextCode, type TestPerson } from '../helpers/people.ts';
+import { createTestPerson } from '../helpers/people.ts';
 import {
   addVirtualAuthenticator,
   launchChromium,
@@ -13,6 +13,7 @@ import {
   pressAndSettle,
   securityKey,
   startWebAuthnServer,
+  submitPasswordTotp,
   syncedPasskey,
   type WebAuthnTestServer,
 } from './support.ts';
@@ -27,16 +28,6 @@ after(async () => {
   await chromium?.close();
   await server?.close();
 });
-
-async function signInWithPasswordTotp(page: Page, person: TestPerson) {
-  await page.fill('#email', person.email);
-  await page.fill('#password', person.password);
-  await page.fill('#code', await nextCode(person));
-  await Promise.all([
-    page.waitForURL(/\/account/),
-    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-}
 
 async function rows(page: Page): Promise<string[]> {
   return (await page.locator('#authenticators tbody tr').allTextContents()).map((t) =>
@@ -57,7 +48,7 @@ test('issue 3 §4: a person signs in to /account, adds a passkey and a security 
   try {
     await page.goto(`${server.origin}/account`);
     assert.match(page.url(), /\/interaction\//, 'signed in through the IdP');
-    await signInWithPasswordTotp(page, person);
+    await submitPasswordTotp(page, person);
     assert.equal(new URL(page.url()).pathname, '/account');
     assert.match(await pageText(page), /at AAL2 \(high confidence\)/);
     assert.deepEqual((await rows(page)).length, 1);

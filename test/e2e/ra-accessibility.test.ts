@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createTestPerson, nextCode } from '../helpers/people.ts';
+import { createTestPerson } from '../helpers/people.ts';
 import { raServicesFor, threeDocuments } from '../ra/support.ts';
 import { describeViolations, raStaffAtAal3, seriousViolations } from '../ra-portal/browser-support.ts';
 import { createOrganisation } from '../ra-portal/support.ts';
@@ -14,6 +14,7 @@ import {
   newBrowserPage,
   registerWithLink,
   startWebAuthnServer,
+  submitPasswordTotp,
   syncedPasskey,
   type WebAuthnTestServer,
 } from './support.ts';
@@ -155,13 +156,7 @@ test('issue 4 (report only): the sign-in and /account pages under axe-core', asy
       page.getByRole('button', { name: 'Sign in', exact: true }).click(),
     ]);
     await check(page, found, 'sign-in: wrong password');
-    await page.fill('#email', person.email);
-    await page.fill('#password', person.password);
-    await page.fill('#code', await nextCode(person));
-    await Promise.all([
-      page.waitForURL(/\/account$/),
-      page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-    ]);
+    await submitPasswordTotp(page, person, /\/account$/);
     await check(page, found, '/account');
     await page.goto(`${server.origin}/account/authenticators/${person.authenticatorId}/rename`);
     await check(page, found, '/account rename');

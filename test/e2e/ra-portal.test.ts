@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { nextCode } from '../helpers/people.ts';
 import { createRelyingParty } from '../helpers/relying-party.ts';
 import { raStaffAtAal3 } from '../ra-portal/browser-support.ts';
 import { createOrganisation, createRaStaff } from '../ra-portal/support.ts';
@@ -20,6 +19,7 @@ import {
   pressAndSettle,
   pressWebAuthn,
   startWebAuthnServer,
+  submitPasswordTotp,
   syncedPasskey,
   type WebAuthnTestServer,
 } from './support.ts';
@@ -189,13 +189,7 @@ test('issue 4: the portal needs AAL3 by default: an RA agent signed in at AAL2 i
   try {
     // An AAL2 session at the IdP, through the account pages.
     await page.goto(`${server.origin}/account`);
-    await page.fill('#email', agent.email);
-    await page.fill('#password', agent.password);
-    await page.fill('#code', await nextCode(agent));
-    await Promise.all([
-      page.waitForURL(/\/account/),
-      page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-    ]);
+    await submitPasswordTotp(page, agent);
     assert.match(await pageText(page), /at AAL2/);
 
     await page.goto(`${server.origin}/ra`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as client from 'openid-client';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { issueEnrolmentLink } from '../../src/authenticators/enrolment-links.ts';
+import { nextCode, type TestPerson } from '../helpers/people.ts';
 import type { AuthorizationRequest, TestRelyingParty } from '../helpers/relying-party.ts';
 import { freePort, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -227,4 +228,30 @@ export async function exchange(
 
 export async function pageText(page: Page): Promise<string> {
   return ((await page.locator('body').textContent({ timeout: 5_000 })) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Fills the Microsoft Authenticator form (email, password, a fresh code) without submitting it. */
+export async function fillPasswordTotp(page: Page, person: TestPerson): Promise<void> {
+  await page.fill('#email', person.email);
+  await page.fill('#password', person.password);
+  await page.fill('#code', await nextCode(person));
+}
+
+/** Fills and submits the Microsoft Authenticator form, then waits for the page that follows. */
+export async function submitPasswordTotp(
+  page: Page,
+  person: TestPerson,
+  next: RegExp = /\/account/,
+): Promise<void> {
+  await fillPasswordTotp(page, person);
+  await Promise.all([
+    page.waitForURL(next),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ]);
+}
+
+/** Opens /account and signs in there with Microsoft Authenticator (an AAL2 session). */
+export async function signInToAccount(page: Page, origin: string, person: TestPerson): Promise<void> {
+  await page.goto(`${origin}/account`);
+  await submitPasswordTotp(page, person, /\/account$/);
 }
