@@ -37,6 +37,7 @@ import {
   intentTitles,
   registrationFailureMessage,
   registrationPerson,
+  renderRegistered,
 } from './webauthn-registration.ts';
 
 export const ACCOUNT_CLIENT_ID = 'care-identity-account';
@@ -297,11 +298,7 @@ export function accountRoutes(services: Services): Router {
       kind: outcome.kind,
       by: 'you, from your Care Identity account',
     });
-    render(ctx, 'account/registered.njk', {
-      title: `${authenticatorKinds[outcome.kind].label.replace(/^A /, '').replace(/^./, (c) => c.toUpperCase())} is set up`,
-      message: `You can now sign in with it. It gives ${outcome.level === 3 ? 'very high confidence (AAL3)' : 'high confidence (AAL2)'}.`,
-      next: '/account',
-    });
+    renderRegistered(render, ctx, outcome, '/account');
   });
 
   router.get('/account/authenticators/:id/rename', async (ctx) => {

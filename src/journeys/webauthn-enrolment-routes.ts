@@ -25,6 +25,7 @@ import {
   intentTitles,
   registrationFailureMessage,
   registrationPerson,
+  renderRegistered,
 } from './webauthn-registration.ts';
 
 export function webauthnEnrolmentRoutes(services: Services): Router {
@@ -149,10 +150,7 @@ export function webauthnEnrolmentRoutes(services: Services): Router {
       kind: outcome.kind,
       by: 'you, with a one-time link from your Registration Authority',
     });
-    render(ctx, 'account/registered.njk', {
-      title: `${authenticatorKinds[outcome.kind].label.replace(/^A /, '').replace(/^./, (c) => c.toUpperCase())} is set up`,
-      message: `You can now sign in with it. It gives ${outcome.level === 3 ? 'very high confidence (AAL3)' : 'high confidence (AAL2)'}.`,
-    });
+    renderRegistered(render, ctx, outcome);
   });
 
   return router;

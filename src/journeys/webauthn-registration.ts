@@ -1,8 +1,10 @@
 // The registration steps shared by the RA's one-time links (/enrol/:token) and the account pages
 // (/account): what to call the new authenticator, and what to tell the person when it fails.
+import type { Context } from 'koa';
 import { authenticatorKinds } from '../assurance/policy.ts';
 import type { RegistrationOutcome, WebAuthnIntent } from '../authenticators/webauthn/registration.ts';
 import type { Person } from '../directory/people.ts';
+import type { Render } from '../server/views.ts';
 
 export const intentTitles: Record<WebAuthnIntent, string> = {
   passkey: 'Set up a passkey',
@@ -46,4 +48,21 @@ export function registrationFailureMessage(outcome: Extract<RegistrationOutcome,
     default:
       return 'It could not be set up. Try again. If it keeps happening, contact your Registration Authority (RA).';
   }
+}
+
+/** The "is set up" page after a WebAuthn registration, wherever it started. */
+export function renderRegistered(
+  render: Render,
+  ctx: Context,
+  outcome: { kind: keyof typeof authenticatorKinds; level: number },
+  next?: string,
+): void {
+  const label = authenticatorKinds[outcome.kind].label
+    .replace(/^A /, '')
+    .replace(/^./, (c) => c.toUpperCase());
+  render(ctx, 'account/registered.njk', {
+    title: `${label} is set up`,
+    message: `You can now sign in with it. It gives ${outcome.level === 3 ? 'very high confidence (AAL3)' : 'high confidence (AAL2)'}.`,
+    ...(next ? { next } : {}),
+  });
 }

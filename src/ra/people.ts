@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { isUniqueViolation } from '../directory/errors.ts';
 import { odsCode } from '../directory/organisations.ts';
-import { createPerson, PersonInput, toPerson } from '../directory/people.ts';
+import { createPerson, type Person, PersonInput, toPerson } from '../directory/people.ts';
 import { calendarDate } from '../directory/positions.ts';
 import { isUniqueId, newUniqueId } from '../directory/unique-id.ts';
 import type { Db } from '../store/database.ts';
@@ -120,17 +120,14 @@ export interface PhotoInput {
   bytes: Uint8Array;
 }
 
-export interface RaPerson {
-  id: string;
-  givenName: string;
-  familyName: string;
-  middleNames: string | null;
-  title: string | null;
-  displayName: string | null;
-  email: string;
+/** The directory's person, as RA staff see it: identity details and where they work. */
+export interface RaPerson
+  extends Pick<
+    Person,
+    'id' | 'givenName' | 'familyName' | 'middleNames' | 'title' | 'displayName' | 'email' | 'idAssuranceLevel'
+  > {
   dateOfBirth: string | null;
   niNumber: string | null;
-  idAssuranceLevel: number;
   identityStatus: IdentityStatus;
   status: 'active' | 'suspended';
   organisations: string[];
