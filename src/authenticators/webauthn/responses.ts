@@ -13,12 +13,17 @@ const credentialId = z
   .regex(/^[A-Za-z0-9_-]+$/)
   .max(1364);
 
-const registrationSchema = z.object({
+// The fields every public-key credential response shares (WebAuthn §5.1).
+const credentialFields = {
   id: credentialId,
   rawId: credentialId,
   type: z.literal('public-key'),
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+};
+
+const registrationSchema = z.object({
+  ...credentialFields,
   response: z.object({
     clientDataJSON: b64url,
     attestationObject: b64url,
@@ -27,11 +32,7 @@ const registrationSchema = z.object({
 });
 
 const authenticationSchema = z.object({
-  id: credentialId,
-  rawId: credentialId,
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  ...credentialFields,
   response: z.object({
     clientDataJSON: b64url,
     authenticatorData: b64url,
