@@ -11,6 +11,24 @@ export interface Page {
 
 export type Landing = { kind: 'callback'; url: URL } | { kind: 'page'; page: Page };
 
+/** Applies Set-Cookie lines to a cookie map as a browser would: set, replace, or delete when expired. */
+export function storeSetCookies(cookies: Map<string, string>, lines: string[]): void {
+  for (const line of lines) {
+    const [pair, ...attributes] = line.split(';');
+    const index = pair!.indexOf('=');
+    const name = pair!.slice(0, index).trim();
+    const value = pair!.slice(index + 1).trim();
+    const expired = attributes.some((a) => {
+      const [key, v] = a.trim().split('=');
+      if (key?.toLowerCase() === 'max-age') return Number(v) <= 0;
+      if (key?.toLowerCase() === 'expires') return Date.parse(v ?? '') < Date.now();
+      return false;
+    });
+    if (expired || value === '') cookies.delete(name);
+    else cookies.set(name, value);
+  }
+}
+
 export class Browser {
   readonly cookies: Map<string, string>;
   readonly stopAt: string;
@@ -26,20 +44,7 @@ export class Browser {
   }
 
   #store(headers: Headers): void {
-    for (const line of headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
-      const index = pair!.indexOf('=');
-      const name = pair!.slice(0, index).trim();
-      const value = pair!.slice(index + 1).trim();
-      const expired = attributes.some((a) => {
-        const [key, v] = a.trim().split('=');
-        if (key?.toLowerCase() === 'max-age') return Number(v) <= 0;
-        if (key?.toLowerCase() === 'expires') return Date.parse(v ?? '') < Date.now();
-        return false;
-      });
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    storeSetCookies(this.cookies, headers.getSetCookie());
   }
 
   async request(

@@ -4,6 +4,7 @@
 // also records every Set-Cookie line, for tests of cookie attributes.
 import { request as httpRequest } from 'node:http';
 import type { Landing } from './browser.ts';
+import { storeSetCookies } from './browser.ts';
 
 export interface RawResponse {
   status: number;
@@ -27,21 +28,9 @@ export class ProxiedBrowser {
   }
 
   #store(headers: Headers): void {
-    for (const line of headers.getSetCookie()) {
-      this.setCookieLines.push(line);
-      const [pair, ...attributes] = line.split(';');
-      const index = pair!.indexOf('=');
-      const name = pair!.slice(0, index).trim();
-      const value = pair!.slice(index + 1).trim();
-      const expired = attributes.some((a) => {
-        const [key, v] = a.trim().split('=');
-        if (key?.toLowerCase() === 'max-age') return Number(v) <= 0;
-        if (key?.toLowerCase() === 'expires') return Date.parse(v ?? '') < Date.now();
-        return false;
-      });
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    const lines = headers.getSetCookie();
+    this.setCookieLines.push(...lines);
+    storeSetCookies(this.cookies, lines);
   }
 
   /** Sends one request for a public (or relative) URL through the "proxy". */
